@@ -1,0 +1,183 @@
+"""Diagnostics are data: a code, where it happened, and the arguments of its message.
+
+Messages live in two catalogs (zh, en); `render` turns a diagnostic into text with the
+source line and a caret under the offending token. Nothing here raises.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A message argument that itself needs translating (a type name, a list of choices)."""
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: file with line/column (rules), or file with JSON pointer (records)."""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    pointer: str | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    location: Location
+    args: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    severity: str = "error"  # "error" | "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def message(self, lang: str = "zh") -> str:
+        template = MESSAGES[self.code][0 if lang == "zh" else 1]
+        args = {k: _arg_text(v, lang) for k, v in self.args.items()}
+        return template.format(**args)
+
+
+def _arg_text(value: Any, lang: str) -> str:
+    if isinstance(value, Localized):
+        return value.text(lang)
+    if isinstance(value, (list, tuple)):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(_arg_text(v, lang) for v in value)
+    return str(value)
+
+
+class CompilationFailed(Exception):
+    """Raised at a stage boundary when diagnostics with errors stop the pipeline."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__(f"{len(self.diagnostics)} diagnostic(s)")
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(d: Diagnostic):
+    loc = d.location
+    return (loc.file or "", loc.line or 0, loc.column or 0, loc.pointer or "", d.code)
+
+
+def render(d: Diagnostic, lang: str = "zh", sources: dict[str, str] | None = None) -> str:
+    """`file:line:col: 错误 E210: message`, then the source line and a caret."""
+    loc = d.location
+    where = loc.file or "<input>"
+    if loc.line is not None:
+        where += f":{loc.line}:{loc.column or 1}"
+    elif loc.pointer is not None:
+        where += f"#{loc.pointer or '/'}"
+    kind = {("zh", "error"): "错误", ("zh", "warning"): "警告",
+            ("en", "error"): "error", ("en", "warning"): "warning"}[(lang, d.severity)]
+    text = f"{where}: {kind} {d.code}: {d.message(lang)}"
+    source = (sources or {}).get(loc.file or "")
+    if source is not None and loc.line is not None:
+        lines = source.splitlines()
+        if 1 <= loc.line <= len(lines):
+            line_text = lines[loc.line - 1]
+            col = max(1, loc.column or 1)
+            width = 1
+            if loc.end_line == loc.line and loc.end_column and loc.end_column > col:
+                width = loc.end_column - col
+            pad = "".join(_pad_char(c) for c in line_text[: col - 1])
+            caret = "^" * max(1, _display_width(line_text[col - 1: col - 1 + width]))
+            gutter = f"{loc.line:>5} | "
+            text += f"\n{gutter}{line_text}\n{' ' * (len(gutter) - 2)}| {pad}{caret}"
+    return text
+
+
+def _pad_char(c: str) -> str:
+    if c == "\t":
+        return "\t"
+    return " " * _display_width(c)
+
+
+def _display_width(s: str) -> int:
+    # CJK and full-width characters take two terminal columns.
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+# code: (zh, en). Arguments are named; keep both templates in step.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # files and YAML
+    "E100": ("无法读取文件：{reason}", "cannot read file: {reason}"),
+    "E101": ("YAML 语法错误：{reason}", "YAML syntax error: {reason}"),
+    "E102": ("重复的键 '{key}'（第一次出现在第 {first_line} 行）",
+             "duplicate key '{key}' (first seen on line {first_line})"),
+    "E103": ("{where}不符合格式要求：{reason}", "{where} does not match the schema: {reason}"),
+    "E104": ("找不到规则包：{path}", "rule pack not found: {path}"),
+    "E105": ("规则包 '{pack}' 的继承关系成环：{chain}", "rule pack '{pack}' extends itself: {chain}"),
+    "E106": ("路径 '{path}' 下没有规则包（pack.yaml）", "no rule pack (pack.yaml) under '{path}'"),
+    # expression syntax
+    "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
+             "syntax error: unexpected {found}, expected {expected}"),
+    "E201": ("表达式不完整：在末尾还需要 {expected}", "incomplete expression: expected {expected} at the end"),
+    "E202": ("无法识别的字符 '{char}'", "unrecognised character '{char}'"),
+    "E203": ("表达式嵌套过深（{depth} 层，最多 {limit} 层），请拆分为派生指标",
+             "expression nested too deeply ({depth} levels, at most {limit}); split it into derived fields"),
+    "E204": ("括号不匹配：缺少 '{expected}'", "unbalanced brackets: missing '{expected}'"),
+    "E205": ("表达式为空", "empty expression"),
+    "E206": ("无效的日期 '{text}'", "invalid date '{text}'"),
+    "E207": ("比较运算不能连写：请用 且 连接两个比较", "comparisons cannot be chained: join two comparisons with 'and'"),
+    # names
+    "E210": ("未知字段 '{name}'{hint}", "unknown field '{name}'{hint}"),
+    "E211": ("未知参数 'params.{name}'{hint}", "unknown parameter 'params.{name}'{hint}"),
+    "E212": ("未知函数 '{name}'{hint}", "unknown function '{name}'{hint}"),
+    "E213": ("函数 {name} 需要 {expected} 个参数，实际给了 {given} 个",
+             "function {name} takes {expected} argument(s), {given} given"),
+    "E214": ("函数 {name} 需要写成 {name}(… for 变量 in 集合) 的形式",
+             "function {name} must be written as {name}(… for var in collection)"),
+    "E215": ("函数 {name} 不能用于 for … in 形式", "function {name} cannot take a 'for … in' clause"),
+    "E216": ("参数 'params.{name}' 按学段取值（{levels}），此处没有确定的学段；请写 params.{name}.primary 等",
+             "parameter 'params.{name}' has a value per section ({levels}) but no section is in scope here; write params.{name}.primary etc."),
+    "E217": ("'{name}' 在此处不可用：{reason}", "'{name}' is not available here: {reason}"),
+    "E218": ("变量名 '{name}' 与已有名称重名", "variable name '{name}' shadows an existing name"),
+    # types and units
+    "E220": ("类型不符：{what}需要{expected}，这里是{found}", "type mismatch: {what} needs {expected}, found {found}"),
+    "E221": ("单位不符：{left} 与 {right} 不能{op}", "unit mismatch: cannot {op} {left} and {right}"),
+    "E222": ("未知单位 '{unit}'{hint}", "unknown unit '{unit}'{hint}"),
+    "E223": ("条件必须是真/假值，这里是{found}", "a condition must be true/false, found {found}"),
+    "E224": ("列表中的元素类型不一致：{first} 与 {other}", "list items differ in type: {first} and {other}"),
+    "E225": ("at_least 的每个条件须是 “值 >= 阈值” 形式的比较", "each condition of at_least must be a comparison 'value >= threshold'"),
+    "E226": ("单位不符：派生指标声明单位 {declared}，表达式的单位是 {found}",
+             "unit mismatch: derived field declares unit {declared}, the expression has {found}"),
+    # rules and packs
+    "E230": ("规则编号 '{id}' 重复（第一次定义在 {first}）", "duplicate rule id '{id}' (first defined at {first})"),
+    "E231": ("派生指标 '{name}' 重复定义（第一次定义在 {first}）", "derived field '{name}' defined twice (first at {first})"),
+    "E232": ("派生指标之间循环引用：{cycle}", "derived fields refer to each other in a cycle: {cycle}"),
+    "E233": ("参数 '{name}' 重复定义", "parameter '{name}' defined twice"),
+    "E234": ("规则 '{id}' 的适用对象 {applies_to} 与 '{name}' 所在层级不符",
+             "rule '{id}' applies to {applies_to}, which has no '{name}'"),
+    "E240": ("规则 '{id}' 缺少出处（citation）：每条规则都须注明文件、条款与原文",
+             "rule '{id}' has no citation: every rule must cite document, article and quote"),
+    "E241": ("规则 '{id}' 的出处缺少 {field}", "the citation of rule '{id}' lacks {field}"),
+    "E242": ("参数 '{name}' 缺少出处（reference）", "parameter '{name}' has no reference"),
+    "E250": ("日期无效：'{text}'", "invalid date: '{text}'"),
+    "E251": ("规则 '{id}' 的失效日期 {until} 早于生效日期 {effective}",
+             "rule '{id}' ends ({until}) before it starts ({effective})"),
+    "E252": ("参数 '{name}' 在 {date} 之前没有取值", "parameter '{name}' has no value before {date}"),
+    "E253": ("参数 '{name}' 的值 '{value}' 不是数值", "parameter '{name}': value '{value}' is not a number"),
+    "E254": ("消息模板中有未知占位符 {{{name}}}，可用：{available}",
+             "message template uses unknown placeholder {{{name}}}; available: {available}"),
+    "W300": ("参数 '{name}' 未被任何规则使用", "parameter '{name}' is not used by any rule"),
+    "W301": ("派生指标 '{name}' 未被任何规则使用", "derived field '{name}' is not used by any rule"),
+    "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
+             "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
+}
