@@ -1,0 +1,187 @@
+"""Static analysis of a rule pack, before any data: the pack with its ancestors is merged,
+every expression is checked for names, types and units, and pack-level mistakes are found
+(duplicate ids, missing citations, unused parameters, bad dates, unknown placeholders).
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Localized, Location, sort_key
+from .dsl import types as T
+from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
+from .dsl.names import Catalog, default_catalog
+from .packs import Derived, Pack, Param, Repository, Rule
+
+# Placeholders every message template may use; functions add a few through notes.
+PLACEHOLDERS = {"school", "school_id", "section", "level", "subject", "value", "threshold", "op", "title",
+                "fell_in", "fell_from", "fell_to", "met", "near", "far", "split_share", "missing"}
+ENTITY_OF_SUBJECT = {"school_section": "section", "school": "school", "jurisdiction": "record",
+                     "section_level": "record"}
+
+
+@dataclass
+class Analysis:
+    pack: Pack
+    chain: list[Pack]
+    env: Environment
+    rules: list[Rule]
+    params: dict[str, Param]
+    derived: dict[tuple[str, str], Derived]
+    checked: dict[tuple[str, str], Checked] = field(default_factory=dict)  # (qualified rule id, when|require)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    overridden: dict[str, Rule] = field(default_factory=dict)  # rule id → the ancestor's rule it replaced
+
+    @property
+    def sources(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for p in self.chain:
+            out.update(p.sources)
+        return out
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def param_spec(param: Param) -> ParamSpec:
+    values = param.all_values()
+    if values and all(isinstance(v, dict) for v in values):
+        t: T.Type = T.WeightsT()
+    elif values and all(isinstance(v, bool) for v in values):
+        t = T.BOOL
+    elif values and all(isinstance(v, (int, Fraction)) and not isinstance(v, bool) for v in values):
+        t = T.NumberT(param.unit.dim, param.unit) if param.unit else T.NUMBER
+    elif values and all(isinstance(v, list) for v in values):
+        t = T.ListT(T.STRING if all(isinstance(x, str) for v in values for x in v) else T.NUMBER)
+    elif values and all(isinstance(v, str) for v in values):
+        t = T.STRING
+    else:
+        t = T.ANY
+    return ParamSpec(param.name, t, tuple(param.by_level) if param.by_level else None)
+
+
+def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) -> Analysis:
+    chain, problems = repository.chain(pack)
+    diagnostics = [d for p in chain for d in p.diagnostics] + problems
+    params: dict[str, Param] = {}
+    derived: dict[tuple[str, str], Derived] = {}
+    rules: dict[str, Rule] = {}
+    overridden: dict[str, Rule] = {}
+    for p in chain:
+        params.update(p.params)
+        for d in p.derived:
+            key = (d.entity, d.name)
+            if key in derived and derived[key].pack == p.id:
+                diagnostics.append(Diagnostic("E231", d.location, {"name": d.name, "first": _at(derived[key].location)}))
+            derived[key] = d
+        seen_here: dict[str, Rule] = {}
+        for r in p.rules:
+            if r.id in seen_here:
+                diagnostics.append(Diagnostic("E230", r.location, {"id": r.id, "first": _at(seen_here[r.id].location)}))
+                continue
+            seen_here[r.id] = r
+            if r.id in rules:
+                overridden[r.id] = rules[r.id]
+            rules[r.id] = r
+    env = Environment(catalog or default_catalog(),
+                      params={name: param_spec(p) for name, p in params.items()},
+                      derived={})
+    for (entity, name), d in derived.items():
+        if d.value.node is not None:
+            env.derived.setdefault(entity, {})[name] = DerivedSpec(name, entity, d.value.node, d.unit, d.aliases)
+    analysis = Analysis(pack, chain, env, list(rules.values()), params, derived, diagnostics=diagnostics,
+                        overridden=overridden)
+    for (entity, name), d in derived.items():
+        if d.value.node is None:
+            continue
+        result = check_derived(env, entity, name)
+        analysis.diagnostics.extend(_located(d.value, result))
+    for rule in analysis.rules:
+        _check_rule(analysis, rule)
+    _check_pack(analysis)
+    analysis.diagnostics = sorted(set(analysis.diagnostics), key=sort_key)
+    return analysis
+
+
+def _located(expr, checked: Checked) -> list[Diagnostic]:
+    return [Diagnostic(e.code, expr.location(e.span), e.args) for e in checked.errors]
+
+
+def _at(location: Location) -> str:
+    return f"{location.file}:{location.line}"
+
+
+def _check_rule(analysis: Analysis, rule: Rule) -> None:
+    out = analysis.diagnostics
+    for part in ("when", "require"):
+        expr = getattr(rule, part)
+        if expr is None or expr.node is None:
+            continue
+        result = check(analysis.env, expr.node, rule.applies_to)
+        out.extend(_located(expr, result))
+        if not isinstance(result.type, (T.BoolT, T.AnyT)):
+            out.append(Diagnostic("E223", expr.location(expr.node.span), {"found": result.type.describe()}))
+        analysis.checked[(rule.qualified_id, part)] = result
+    if rule.citation is None:
+        out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
+    else:
+        for name, label in (("quote", Localized("原文（quote）", "a quote")),
+                            ("article", Localized("条款（article）", "an article")),
+                            ("document", Localized("文件（document）", "a document"))):
+            if not getattr(rule.citation, name):
+                out.append(Diagnostic("E241", rule.location, {"id": rule.id, "field": label}))
+    if rule.effective and rule.until and rule.until <= rule.effective:
+        out.append(Diagnostic("E251", rule.location, {"id": rule.id, "until": rule.until, "effective": rule.effective}))
+    for template in (rule.message_zh, rule.message_en):
+        for name in _placeholders(template):
+            if name not in PLACEHOLDERS:
+                out.append(Diagnostic("E254", rule.location, {"name": name, "available": sorted(PLACEHOLDERS)}))
+
+
+def _placeholders(template: str | None) -> list[str]:
+    if not template:
+        return []
+    try:
+        return [field_name for _, field_name, _, _ in string.Formatter().parse(template) if field_name]
+    except ValueError:
+        return ["{"]
+
+
+def _check_pack(analysis: Analysis) -> None:
+    own = analysis.pack
+    for name, param in own.params.items():
+        if name not in analysis.env.used_params:
+            analysis.diagnostics.append(Diagnostic("W300", param.location, {"name": name}, "warning"))
+    for d in own.derived:
+        if (d.entity, d.name) not in analysis.env.used_derived:
+            analysis.diagnostics.append(Diagnostic("W301", d.location, {"name": d.name}, "warning"))
+
+
+def lint_paths(paths: list[Path], repository: Repository | None = None) -> tuple[list[Analysis], list[Diagnostic]]:
+    """Lint every pack found under `paths`. A loose rule file is linted as part of a pack
+    that extends the national pack."""
+    from .packs import Pack as PackType, find_pack_dirs, load_rule_file, PACK_FILE
+    repository = repository or Repository([p if p.is_dir() else p.parent for p in paths])
+    analyses, loose = [], []
+    for path in paths:
+        if not path.exists():
+            loose.append(Diagnostic("E100", Location(str(path)), {"reason": "文件或目录不存在 / no such file or directory"}))
+            continue
+        if path.is_file():
+            enclosing = next((d for d in [path.parent, *path.parent.parents] if (d / PACK_FILE).exists()), None)
+            if enclosing is not None:
+                analyses.append(analyze(repository.load(enclosing), repository))
+                continue
+            pack = PackType("file", path.stem, {"number": path.stem}, "", "national", path.parent)
+            load_rule_file(path, pack)
+            analyses.append(analyze(pack, repository))
+            continue
+        dirs = find_pack_dirs([path])
+        if not dirs:
+            loose.append(Diagnostic("E106", Location(str(path)), {"path": str(path)}))
+        for d in dirs:
+            analyses.append(analyze(repository.load(d), repository))
+    return analyses, loose

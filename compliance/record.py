@@ -1,0 +1,98 @@
+"""Records: load a JSON record exactly (decimals as Fractions), validate it against the
+record schema, and build the entity views that compiled rules read from.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+LEVELS = ("primary", "junior")
+
+
+class Entity:
+    """One school, school section, year of history, or the record itself, with its JSON pointer.
+
+    `cache` holds derived-field values computed during one evaluation.
+    """
+    __slots__ = ("kind", "data", "pointer", "school", "level", "cache")
+
+    def __init__(self, kind: str, data: dict, pointer: str, school: "Entity | None" = None,
+                 level: str | None = None):
+        self.kind = kind
+        self.data = data
+        self.pointer = pointer
+        self.school = school
+        self.level = level
+        self.cache: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Entity({self.kind} {self.pointer})"
+
+
+class RecordView:
+    """The record with its schools, sections and history as entities, built once per record."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.root = Entity("record", data, "")
+        schools = data.get("schools") if isinstance(data.get("schools"), list) else []
+        self.schools: list[Entity] = []
+        self.sections: list[Entity] = []
+        for i, school in enumerate(schools):
+            if not isinstance(school, dict):
+                continue
+            entity = Entity("school", school, f"/schools/{i}")
+            entity.school = entity
+            self.schools.append(entity)
+            sections = school.get("sections") if isinstance(school.get("sections"), dict) else {}
+            for level in LEVELS:
+                if isinstance(sections.get(level), dict):
+                    self.sections.append(Entity("section", sections[level], f"/schools/{i}/sections/{level}",
+                                                entity, level))
+        self.sections_by_level = {level: [s for s in self.sections if s.level == level] for level in LEVELS}
+        self.school_sections = {id(s): [x for x in self.sections if x.school is s] for s in self.schools}
+        history = data.get("history") if isinstance(data.get("history"), list) else []
+        entries = [Entity("history", h, f"/history/{i}") for i, h in enumerate(history) if isinstance(h, dict)]
+        self.history = sorted(entries, key=lambda e: (e.data.get("year") is None, e.data.get("year") or 0))
+
+    @property
+    def year(self):
+        return self.data.get("year")
+
+    def levels_present(self) -> list[str]:
+        return [level for level in LEVELS if self.sections_by_level[level]]
+
+    def clear_caches(self) -> None:
+        for e in [self.root, *self.schools, *self.sections, *self.history]:
+            e.cache.clear()
+
+
+def exact(value: Any) -> Any:
+    """Floats become the Fraction of their shortest decimal form (0.1 → 1/10), recursively."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    if isinstance(value, dict):
+        return {k: exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    return value
+
+
+def loads(text: str) -> Any:
+    """Parse JSON keeping every decimal exact."""
+    return json.loads(text, parse_float=Fraction)
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """Build JSON pointers (RFC 6901)."""
+    @staticmethod
+    def join(base: str, *parts) -> str:
+        out = base
+        for p in parts:
+            out += "/" + str(p).replace("~", "~0").replace("/", "~1")
+        return out

@@ -1,0 +1,157 @@
+"""jsonschema errors → our diagnostics, with a Chinese reason and the YAML/JSON position."""
+from __future__ import annotations
+
+import datetime
+import difflib
+from fractions import Fraction
+
+from jsonschema import Draft202012Validator
+
+from .diagnostics import Diagnostic, Localized, Location
+from .yamlsource import YList, YMap, node_location
+
+_TYPE_NAMES = {"string": ("文本", "a string"), "number": ("数值", "a number"), "integer": ("整数", "an integer"),
+               "boolean": ("true/false", "true/false"), "array": ("列表", "a list"), "object": ("映射（键: 值）", "a mapping"),
+               "null": ("空值", "null")}
+
+
+def plain(value):
+    """YAML-loaded data in JSON terms for validation: dates become ISO strings."""
+    if isinstance(value, dict):
+        return {str(k) if isinstance(k, (datetime.date, int)) else k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _type_text(names) -> Localized:
+    names = names if isinstance(names, list) else [names]
+    return Localized("或".join(_TYPE_NAMES.get(n, (n, n))[0] for n in names),
+                     " or ".join(_TYPE_NAMES.get(n, (n, n))[1] for n in names))
+
+
+def reason(err, lang_hint_props=None) -> Localized:
+    v = err.validator
+    inst = err.instance
+    if v == "required":
+        missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
+        name = missing[0] if missing else "?"
+        return Localized(f"缺少必填项 '{name}'", f"missing required key '{name}'")
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extras = [k for k in inst if k not in allowed] if isinstance(inst, dict) else []
+        key = extras[0] if extras else "?"
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint_zh = f"，是否指 '{close[0]}'？" if close else f"（可用：{'、'.join(allowed)}）"
+        hint_en = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
+        return Localized(f"不认识的键 '{key}'{hint_zh}", f"unknown key '{key}'{hint_en}")
+    if v == "enum":
+        choices = "、".join(str(c) for c in err.validator_value)
+        return Localized(f"取值 '{inst}' 无效，应为 {choices} 之一",
+                         f"invalid value '{inst}', expected one of {', '.join(str(c) for c in err.validator_value)}")
+    if v == "type":
+        t = _type_text(err.validator_value)
+        return Localized(f"应为{t.zh}，这里是 '{inst}'", f"expected {t.en}, found '{inst}'")
+    if v == "pattern":
+        pattern = err.validator_value
+        if "\\d{4}" in pattern:
+            return Localized(f"'{inst}' 不是 YYYY-MM-DD 格式的日期", f"'{inst}' is not a YYYY-MM-DD date")
+        return Localized(f"'{inst}' 格式不对（只能用字母、数字、下划线等，且不以数字开头）",
+                         f"'{inst}' is not well-formed (letters, digits, underscore; not starting with a digit)")
+    if v in ("minLength", "minProperties", "minItems"):
+        return Localized("不能为空", "must not be empty")
+    if v == "anyOf":
+        options = [s.get("required", [None])[0] for s in err.validator_value if "required" in s]
+        if options:
+            return Localized(f"须包含以下之一：{'、'.join(options)}", f"needs one of: {', '.join(options)}")
+    if v == "const":
+        return Localized(f"应为 '{err.validator_value}'", f"must be '{err.validator_value}'")
+    if v in ("minimum", "exclusiveMinimum"):
+        return Localized(f"数值 {_num(inst)} 小于下限 {err.validator_value}", f"{_num(inst)} is below the minimum {err.validator_value}")
+    if v in ("maximum", "exclusiveMaximum"):
+        return Localized(f"数值 {_num(inst)} 大于上限 {err.validator_value}", f"{_num(inst)} is above the maximum {err.validator_value}")
+    if v == "format":
+        return Localized(f"'{inst}' 不是有效的{err.validator_value}", f"'{inst}' is not a valid {err.validator_value}")
+    if v == "propertyNames":
+        return Localized(f"键 '{inst}' 格式不对", f"key '{inst}' is not well-formed")
+    if v == "uniqueItems":
+        return Localized("列表中有重复项", "the list has duplicate items")
+    return Localized(err.message, err.message)
+
+
+def _num(x):
+    if isinstance(x, Fraction):
+        return format(float(x), "g") if x.denominator != 1 else str(x.numerator)
+    return str(x)
+
+
+def path_text(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def yaml_node_at(data, path):
+    """The YAML node at a JSON path, or the nearest enclosing one; and whether it is the exact node."""
+    node = getattr(data, "node", None)
+    current = data
+    for part in path:
+        if isinstance(current, YMap):
+            if part not in current:
+                # date keys were turned into strings for validation
+                match = next((k for k in current if str(k) == part), None)
+                if match is None:
+                    return node
+                part = match
+            node = current.value_nodes[part]
+            current = current[part]
+        elif isinstance(current, YList) and isinstance(part, int) and part < len(current):
+            node = current.item_nodes[part]
+            current = current[part]
+        else:
+            return node
+    return node
+
+
+def validate_yaml(data, schema: dict, file: str, what: Localized) -> list[tuple[tuple, Diagnostic]]:
+    """Validate YAML-loaded data: (JSON path, diagnostic at the offending node) per problem."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    out = []
+    for err in sorted(validator.iter_errors(plain(data)), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(err.absolute_path)
+        target = path
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {})
+            extras = [k for k in err.instance if k not in allowed]
+            container = _walk(data, path)
+            if extras and isinstance(container, YMap):
+                key = next((k for k in container if str(k) == extras[0]), None)
+                if key is not None:
+                    node = container.key_nodes[key]
+                    out.append((tuple(path), Diagnostic("E103", node_location(file, node), {
+                        "where": _where(what, path), "reason": reason(err)})))
+                    continue
+        node = yaml_node_at(data, target)
+        loc = node_location(file, node) if node is not None else Location(file, 1, 1)
+        out.append((tuple(path), Diagnostic("E103", loc, {"where": _where(what, path), "reason": reason(err)})))
+    return out
+
+
+def _walk(data, path):
+    current = data
+    for part in path:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return current
+
+
+def _where(what: Localized, path) -> Localized:
+    p = path_text(path)
+    if not p:
+        return what
+    return Localized(f"{what.zh} {p} ", f"{what.en} {p}")

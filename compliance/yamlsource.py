@@ -1,0 +1,140 @@
+"""Strict YAML loading that remembers where every value came from.
+
+Duplicate keys are errors (with both lines); floats load as exact Fractions; every mapping
+and list keeps the node of each value so later stages can point at file:line:column — and
+expressions inside YAML strings map back to their exact columns in the file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from .diagnostics import Diagnostic, Location
+
+
+class YMap(dict):
+    """A mapping that knows the YAML node of each key and value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_nodes: dict = {}
+        self.value_nodes: dict = {}
+        self.node = None
+
+
+class YList(list):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.item_nodes: list = []
+        self.node = None
+
+
+@dataclass(frozen=True)
+class ExprSource:
+    """Text to hand the expression parser, padded so its columns are the file's columns.
+
+    File line = expression line + `line_offset`; file column = expression column.
+    """
+    text: str
+    line_offset: int
+
+
+class YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.code)
+
+
+_constructor = SafeConstructor()
+
+
+def _scalar(node: yaml.ScalarNode):
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:float":
+        text = node.value.replace("_", "")
+        try:
+            return Fraction(text)
+        except ValueError:  # .inf, .nan and friends
+            return _constructor.construct_yaml_float(node)
+    if tag == "tag:yaml.org,2002:int":
+        return _constructor.construct_yaml_int(node)
+    if tag == "tag:yaml.org,2002:bool":
+        return _constructor.construct_yaml_bool(node)
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:timestamp":
+        return _constructor.construct_yaml_timestamp(node)
+    return node.value
+
+
+def _build(node, file: str):
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        out = YList()
+        out.node = node
+        for item in node.value:
+            out.append(_build(item, file))
+            out.item_nodes.append(item)
+        return out
+    if isinstance(node, yaml.MappingNode):
+        out = YMap()
+        out.node = node
+        for key_node, value_node in node.value:
+            key = _build(key_node, file)
+            if isinstance(key, (YMap, YList)):
+                raise YamlError(Diagnostic("E101", _loc(file, key_node), {"reason": "键必须是简单值"}))
+            if key in out:
+                first = out.key_nodes[key].start_mark.line + 1
+                raise YamlError(Diagnostic("E102", _loc(file, key_node), {"key": key, "first_line": first}))
+            out[key] = _build(value_node, file)
+            out.key_nodes[key] = key_node
+            out.value_nodes[key] = value_node
+        return out
+    raise YamlError(Diagnostic("E101", _loc(file, node), {"reason": f"unsupported node {node.tag}"}))
+
+
+def _loc(file: str, node) -> Location:
+    start, end = node.start_mark, node.end_mark
+    return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def node_location(file: str, node) -> Location:
+    return _loc(file, node)
+
+
+def load(text: str, file: str):
+    """Parse one YAML document into YMap/YList/scalars. Raises YamlError with a position."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = f"{exc.problem or ''} {exc.context or ''}".strip()
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": reason}))
+    except yaml.YAMLError as exc:
+        raise YamlError(Diagnostic("E101", Location(file), {"reason": str(exc)}))
+    if node is None:
+        return None
+    return _build(node, file)
+
+
+def expression_source(node, source: str) -> ExprSource:
+    """Where the expression in a scalar node sits in the file, as parser text plus offset."""
+    start, end = node.start_mark, node.end_mark
+    if node.style in ("|", ">"):
+        # Skip the indicator line; keep indentation so columns stay the file's columns.
+        raw = source[start.index:end.index]
+        first_newline = raw.find("\n")
+        body = raw[first_newline + 1:] if first_newline >= 0 else ""
+        return ExprSource(body, start.line + 1)
+    if start.line == end.line or node.style is None:
+        if node.style is None:
+            raw = source[start.index:end.index]
+            return ExprSource(" " * start.column + raw, start.line)
+        # Quoted on one line: the value starts one column after the quote.
+        return ExprSource(" " * (start.column + 1) + node.value, start.line)
+    return ExprSource(" " * (start.column + 1) + node.value, start.line)
