@@ -125,6 +125,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E104": ("找不到规则包：{path}", "rule pack not found: {path}"),
     "E105": ("规则包 '{pack}' 的继承关系成环：{chain}", "rule pack '{pack}' extends itself: {chain}"),
     "E106": ("路径 '{path}' 下没有规则包（pack.yaml）", "no rule pack (pack.yaml) under '{path}'"),
+    # records
+    "E110": ("JSON 语法错误：{reason}", "JSON syntax error: {reason}"),
+    "E111": ("数据不符合格式要求：{reason}", "the record does not match the schema: {reason}"),
+    "E112": ("学校标识码 '{id}' 重复（另见 {first}）", "duplicate school id '{id}' (also at {first})"),
+    "E113": ("历年数据中 {year} 年出现了不止一次（另见 {first}）", "history has year {year} more than once (also at {first})"),
+    "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),
+    "E115": ("未知规则包 '{name}'，可用：{available}", "unknown rule pack '{name}'; available: {available}"),
+    "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
              "syntax error: unexpected {found}, expected {expected}"),

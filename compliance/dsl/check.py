@@ -121,6 +121,7 @@ class Checked:
     resolutions: dict[int, object]    # id(node) → FieldRef | DerivedRef | ParamRef | ...
     max_slots: int = 0
     cycle: tuple[str, ...] | None = None
+    types: dict[int, T.Type] = field(default_factory=dict)  # id(node) → type, for display units
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class _Checker:
         self.scope = scope
         self.errors: list[ExprError] = []
         self.resolutions: dict[int, object] = {}
+        self.types: dict[int, T.Type] = {}
         self.max_slots = len(scope.vars)
 
     def error(self, code: str, node: ast.Node, **args) -> T.Type:
@@ -172,7 +174,9 @@ class _Checker:
     # -- dispatch
     def check(self, node: ast.Node, scope: _Scope) -> T.Type:
         method = getattr(self, "_" + type(node).__name__.lower())
-        return method(node, scope)
+        t = method(node, scope)
+        self.types[id(node)] = t
+        return t
 
     def expect_bool(self, node: ast.Node, scope: _Scope) -> T.Type:
         t = self.check(node, scope)
@@ -604,7 +608,7 @@ def check(env: Environment, node: ast.Node, subject: str) -> Checked:
     """Check one expression in the scope of a rule subject."""
     checker = _Checker(env, _Scope(subject))
     t = checker.check(node, checker.scope)
-    return Checked(node, t, checker.errors, checker.resolutions, checker.max_slots)
+    return Checked(node, t, checker.errors, checker.resolutions, checker.max_slots, types=checker.types)
 
 
 def check_derived(env: Environment, entity: str, name: str) -> Checked:

@@ -94,9 +94,7 @@ class Compiler:
         key = (entity, name)
         if key not in self._derived:
             checked = check_derived(self.env, entity, name)
-            spec = self.env.derived[entity][name]
-            source = getattr(spec, "source_of", None)
-            fn = _NodeCompiler(self, checked, DERIVED_SCOPE[entity], source or self.source_of).compile(checked.node)
+            fn = _NodeCompiler(self, checked, DERIVED_SCOPE[entity], self.source_of).compile(checked.node)
             self._derived[key] = (fn, checked.max_slots)
         return self._derived[key]
 
@@ -295,6 +293,7 @@ class _NodeCompiler:
         inner, slots = self.c.derived(ref.entity, ref.name)
         base = self._base(ref.base, ref.slot, ref.to_school)
         key = (id(self.c), ref.entity, ref.name)
+        name = ref.name
 
         def derived(env):
             ent = base(env)
@@ -308,6 +307,7 @@ class _NodeCompiler:
             if env.reads is not None:
                 env.reads.extend(hit[1])
                 env.notes.update(hit[2])
+                env.notes[name] = hit[0]
             return hit[0]
         return derived
 

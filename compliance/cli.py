@@ -1,0 +1,189 @@
+"""The `compliance` command: parse arguments, call the stages, print. Nothing else lives here."""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors, render, sort_key
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own errors: exit 2 with a short bilingual line
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"用法错误 / usage error: {message}\n")
+        sys.exit(EXIT_ERROR)
+
+
+def _lang_option(p):
+    p.add_argument("--lang", choices=("zh", "en"), default=os.environ.get("COMPLIANCE_LANG", "zh"),
+                   help="消息语言 / message language (default zh)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="compliance", description="教育督导政策规则检查 / Chinese education policy as rules-as-code")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="用规则包检查一份县（市、省）数据 / check a record")
+    check.add_argument("record", type=Path, help="数据文件 RECORD.json")
+    check.add_argument("--pack", action="append", default=None,
+                       help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--output", type=Path, help="写入文件而非标准输出")
+    check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
+    check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
+    check.add_argument("--verbose", "-v", action="store_true", help="同时列出达标项")
+    check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
+    _lang_option(check)
+
+    lint = sub.add_parser("lint", help="静态检查规则文件 / check rule files")
+    lint.add_argument("paths", nargs="*", type=Path, help="规则包目录或规则文件（默认 rules/）")
+    _lang_option(lint)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"check": cmd_check, "lint": cmd_lint}[args.command](args)
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        sys.stderr.write(f"内部错误 / internal error: {type(exc).__name__}: {exc}\n"
+                         "请报告此问题（设置 COMPLIANCE_DEBUG=1 可查看详情）/ please report this "
+                         "(COMPLIANCE_DEBUG=1 shows details)\n")
+        return EXIT_INTERNAL
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], lang: str, sources: dict[str, str] | None = None) -> None:
+    for d in sorted(set(diagnostics), key=sort_key):
+        sys.stderr.write(render(d, lang, sources) + "\n")
+
+
+def cmd_lint(args) -> int:
+    from .lint import lint_paths
+    from .resources import rules_dir
+    paths = args.paths or [rules_dir()]
+    analyses, loose = lint_paths(paths)
+    diagnostics = set(loose)
+    sources: dict[str, str] = {}
+    for a in analyses:
+        diagnostics.update(a.diagnostics)
+        sources.update(a.sources)
+    _print_diagnostics(list(diagnostics), args.lang, sources)
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    rules = sum(len(a.pack.rules) for a in analyses)
+    if args.lang == "zh":
+        print(f"检查了 {len(analyses)} 个规则包、{rules} 条规则：{errors} 个错误，{warnings} 个警告")
+    else:
+        print(f"checked {len(analyses)} pack(s), {rules} rule(s): {errors} error(s), {warnings} warning(s)")
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .evaluate import evaluate
+    from .findings import verdict
+    from .lint import analyze
+    from .packs import Repository
+    from .program import build_program
+    from .record import RecordView
+    from .report.json_report import build_report, render_json
+    from .report.text import render_text
+    from .validate import read_record
+
+    lang = args.lang
+    data, problems = read_record(args.record)
+    if has_errors(problems) or data is None:
+        _print_diagnostics(problems, lang)
+        return EXIT_ERROR
+    _print_diagnostics(problems, lang)  # warnings only
+    as_of, problem = _as_of(args.as_of, data, str(args.record))
+    if problem is not None:
+        _print_diagnostics([problem], lang)
+        return EXIT_ERROR
+    repository = Repository(args.rules)
+    names = args.pack or data.get("packs") or ["national"]
+    analyses = []
+    for name in names:
+        directory = Path(name) if Path(name).is_dir() else repository.directory(name)
+        if directory is None:
+            _print_diagnostics([Diagnostic("E115", Location(str(args.record), pointer="/packs"),
+                                           {"name": name, "available": repository.ids()})], lang)
+            return EXIT_ERROR
+        analysis = analyze(repository.load(directory), repository)
+        if analysis.errors:
+            _print_diagnostics(analysis.diagnostics, lang, analysis.sources)
+            return EXIT_ERROR
+        analyses.append(analysis)
+    # A pack listed together with one that extends it adds nothing of its own.
+    ancestors = {p.id for a in analyses for p in a.chain[:-1]}
+    analyses = [a for a in analyses if a.pack.id not in ancestors]
+    view = RecordView(data)
+    findings, seen = [], set()
+    try:
+        for analysis in analyses:
+            for f in evaluate(build_program(analysis, as_of), view):
+                key = (f.rule, f.subject)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(f)
+    except CompilationFailed as exc:
+        _print_diagnostics(exc.diagnostics, lang)
+        return EXIT_ERROR
+    packs = [p for a in analyses for p in a.chain]
+    packs = list({p.id: p for p in packs}.values())
+    if args.format == "json":
+        raw = args.record.read_bytes()
+        text = render_json(build_report(findings, packs, as_of, str(args.record), raw, lang))
+    else:
+        jurisdiction = data.get("jurisdiction", {}).get("name", "")
+        documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
+        title = f"{jurisdiction} {data.get('year', '')} · {documents}"
+        color = args.output is None and sys.stdout.isatty()
+        text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color)
+    _write(text, args.output)
+    v = verdict(findings)
+    if v == "fail" or (args.strict and v == "unknown"):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _as_of(option: str | None, data: dict, file: str):
+    text = option or data.get("as_of")
+    if text is None:
+        year = data.get("year")
+        return datetime.date(int(year), 12, 31), None
+    try:
+        return datetime.date.fromisoformat(str(text)), None
+    except ValueError:
+        where = Location("--as-of") if option else Location(file, pointer="/as_of")
+        return None, Diagnostic("E114", where, {"text": text})
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Print, or write the whole file at once: a failed run never leaves half a report."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

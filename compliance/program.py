@@ -1,0 +1,80 @@
+"""A checked pack compiled for one date: every rule in force as closures, ready to run
+over any number of records."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .diagnostics import CompilationFailed
+from .dsl import types as T
+from .dsl.ast import walk
+from .dsl.compile import Compiler, Fn, ParamValues
+from .lint import Analysis
+from .logic import undefined
+from .packs import Rule
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    when: Fn | None
+    require: Fn | None
+    sides: tuple | None            # (left, right, operator) for a top-level comparison
+    op: str | None
+    slots: int
+    percent: bool                  # show value and threshold as percentages
+
+
+@dataclass
+class Program:
+    analysis: Analysis
+    as_of: datetime.date
+    rules: list[CompiledRule]
+
+
+def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
+    if analysis.errors:
+        raise CompilationFailed(analysis.errors)
+    values = {}
+    for name, param in analysis.params.items():
+        v = param.value_at(as_of)
+        values[name] = undefined("no_parameter_value", f"params.{name}") if v is None or v == {} else v
+    compiler = Compiler(analysis.env, ParamValues(values))
+    compiler.source_of = _source_lookup(analysis)
+    compiled = []
+    for rule in analysis.rules:
+        if not rule.in_force(as_of):
+            continue
+        when = require = sides = None
+        op = None
+        percent = False
+        slots = 0
+        subject = rule.applies_to
+        if rule.when is not None:
+            checked = analysis.checked[(rule.qualified_id, "when")]
+            when = compiler.compile(checked, subject)
+            slots = max(slots, checked.max_slots)
+        if rule.require is not None:
+            checked = analysis.checked[(rule.qualified_id, "require")]
+            require = compiler.compile(checked, subject)
+            sides = compiler.compile_sides(checked, subject)
+            slots = max(slots, checked.max_slots)
+            if sides is not None:
+                op = checked.node.op
+                right_type = checked.types.get(id(checked.node.right))
+                percent = isinstance(right_type, T.NumberT) and right_type.unit is not None \
+                    and right_type.unit.label == "%"
+        compiled.append(CompiledRule(rule, when, require, sides, op, slots, percent))
+    return Program(analysis, as_of, compiled)
+
+
+def _source_lookup(analysis: Analysis):
+    """Division-by-zero messages quote the denominator as written; find it in any expression."""
+    exprs = [r.require for r in analysis.rules if r.require] + [r.when for r in analysis.rules if r.when]
+    exprs += [d.value for d in analysis.derived.values()]
+    by_node = {}
+    for e in exprs:
+        if e.node is not None:
+            for n in walk(e.node):
+                by_node[id(n)] = e
+    return lambda node: by_node[id(node)].text_of(node) if id(node) in by_node else ""

@@ -1,0 +1,109 @@
+"""The JSON report of the data contract §3: deterministic, exact numbers."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from .. import __version__
+from ..findings import Finding, summary, verdict
+
+
+def json_number(value):
+    """An exact JSON number when the value has a short decimal form, else a float.
+
+    Returns (number, exact_text or None): the second is "p/q" when the number shown is not exact.
+    """
+    if value is None or isinstance(value, bool):
+        return value, None
+    if isinstance(value, int):
+        return value, None
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return value.numerator, None
+        as_float = float(value)
+        if Fraction(repr(as_float)) == value:
+            return as_float, None
+        return as_float, f"{value.numerator}/{value.denominator}"
+    if isinstance(value, (date,)):
+        return value.isoformat(), None
+    if isinstance(value, (list, tuple)):
+        return [json_number(v)[0] for v in value], None
+    return value, None
+
+
+def finding_dict(f: Finding, lang: str = "zh") -> dict:
+    value, value_exact = json_number(f.value)
+    threshold, threshold_exact = json_number(f.threshold)
+    out = {
+        "rule": f.rule, "title": f.title, "status": f.status, "severity": f.severity,
+        "aspect": f.aspect, "subject": f.subject.as_dict(),
+        "value": value, "threshold": threshold, "op": f.op,
+        "message": f.message(lang),
+        "citation": f.citation,
+        "trace": trace_lines(f),
+        "missing": list(f.missing),
+    }
+    if value_exact:
+        out["value_exact"] = value_exact
+    if threshold_exact:
+        out["threshold_exact"] = threshold_exact
+    if f.deadline:
+        out["deadline"] = f.deadline
+    if f.overridden_citation:
+        out["overrides_citation"] = f.overridden_citation
+    return out
+
+
+def trace_lines(f: Finding, limit: int = 40) -> list[str]:
+    """What the finding read (pointer = value) and the intermediate values it computed."""
+    lines = [f"{pointer} = {_show(value)}" for pointer, value in f.inputs[:limit]]
+    if len(f.inputs) > limit:
+        lines.append(f"… {len(f.inputs) - limit} more inputs")
+    lines += [f"{name} = {_show(value)}" for name, value in f.notes]
+    for reason, where in f.undefined:
+        lines.append(f"{reason}: {where}")
+    if f.op and f.value is not None and f.threshold is not None:
+        lines.append(f"{_show(f.value)} {f.op} {_show(f.threshold)} → {f.status}")
+    return lines
+
+
+def _show(value) -> str:
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        as_float = float(value)
+        return repr(as_float) if Fraction(repr(as_float)) == value else f"{as_float!r} (= {value})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def build_report(findings: list[Finding], packs, as_of: date, input_path: str | None,
+                 input_bytes: bytes | None, lang: str = "zh") -> dict:
+    return {
+        "format_version": "1",
+        "tool": {"name": "compliance", "version": __version__},
+        "input": {"path": input_path, "sha256": hashlib.sha256(input_bytes).hexdigest() if input_bytes else None},
+        "packs": [{"id": p.id, "version": p.version, "document": p.document_label} for p in packs],
+        "as_of": as_of.isoformat(),
+        "verdict": verdict(findings),
+        "summary": summary(findings),
+        "findings": [finding_dict(f, lang) for f in findings],
+    }
+
+
+def render_json(report: dict) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False, default=_default) + "\n"
+
+
+def _default(value):
+    if isinstance(value, Fraction):
+        return json_number(value)[0]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)

@@ -1,0 +1,92 @@
+"""The terminal report: verdict first, a summary per aspect, then what needs action."""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import Finding, format_number, summary, verdict
+from ..logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
+
+_VERDICT = {PASS: ("通过", "PASS", "bold green"), FAIL: ("未通过", "FAIL", "bold red"),
+            UNKNOWN: ("无法判定（数据不全）", "UNKNOWN (data missing)", "bold yellow")}
+_STATUS = {PASS: ("达标", "pass"), FAIL: ("未达标", "fail"), UNKNOWN: ("待补数据", "unknown"),
+           NOT_APPLICABLE: ("不适用", "n/a")}
+_VETO_ASPECT = ("否决项", "Vetoes")
+
+
+def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh", verbose: bool = False,
+                color: bool = True, width: int = 110) -> str:
+    zh = lang == "zh"
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    v = verdict(findings)
+    label_zh, label_en, style = _VERDICT[v]
+    console.print(Text(title, style="bold"))
+    console.print(("评估基准日 " if zh else "as of ") + as_of)
+    console.print(Text(("结论：" if zh else "Verdict: ") + (label_zh if zh else label_en), style=style))
+    counts = summary(findings)
+    console.print(("达标 {pass} · 未达标 {fail} · 待补数据 {unknown} · 不适用 {not_applicable} · 否决 {veto}" if zh else
+                   "pass {pass} · fail {fail} · unknown {unknown} · n/a {not_applicable} · vetoes {veto}").format(**counts))
+    console.print(_aspect_table(findings, zh))
+    vetoes = [f for f in findings if f.severity == "veto" and f.status == FAIL]
+    if vetoes:
+        console.print(Text("一票否决" if zh else "Vetoes failed", style="bold red"))
+        for f in vetoes:
+            _print_finding(console, f, zh)
+    for status, heading in ((FAIL, ("未达标", "Failures")), (UNKNOWN, ("待补数据", "Unknown (missing data)"))):
+        by_aspect = defaultdict(list)
+        for f in findings:
+            if f.status == status and not (f.severity == "veto" and status == FAIL):
+                by_aspect[_aspect(f, zh)].append(f)
+        for aspect, items in by_aspect.items():
+            console.print(Text(f"{heading[0 if zh else 1]} · {aspect}（{len(items)}）" if zh else
+                               f"{heading[1]} · {aspect} ({len(items)})", style="bold"))
+            for f in items:
+                _print_finding(console, f, zh)
+    if verbose:
+        passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
+        if passes:
+            console.print(Text("达标与不适用" if zh else "Passed and not applicable", style="bold"))
+            for f in passes:
+                _print_finding(console, f, zh)
+    return buffer.getvalue()
+
+
+def _aspect(f: Finding, zh: bool) -> str:
+    if f.severity == "veto":
+        return _VETO_ASPECT[0 if zh else 1]
+    return f.aspect or ("其他" if zh else "Other")
+
+
+def _aspect_table(findings: list[Finding], zh: bool) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("方面" if zh else "Aspect")
+    for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE):
+        table.add_column(_STATUS[s][0 if zh else 1], justify="right")
+    rows: dict[str, dict] = {}
+    for f in findings:
+        rows.setdefault(_aspect(f, zh), {s: 0 for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)})[f.status] += 1
+    for aspect, counts in rows.items():
+        table.add_row(aspect, *(str(counts[s]) for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)))
+    return table
+
+
+def _print_finding(console: Console, f: Finding, zh: bool) -> None:
+    mark = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–"}[f.status]
+    style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim"}[f.status]
+    head = Text(f"  {mark} ", style=style)
+    head.append(f"{f.rule} ", style="bold")
+    head.append(f.title)
+    console.print(head)
+    console.print(f"      {f.message('zh' if zh else 'en')}")
+    if f.op and f.value is not None and f.threshold is not None:
+        console.print(f"      {'数值' if zh else 'value'} {format_number(f.value)} {f.op} {format_number(f.threshold)}")
+    c = f.citation
+    if c:
+        where = "".join(x for x in (c.get("document"), " " if c.get("article") else "", c.get("article"), c.get("item")) if x)
+        grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
+        console.print(Text(f"      {'出处' if zh else 'source'}：{where}{grade}  “{c.get('quote', '')}”", style="dim"))
