@@ -89,60 +89,31 @@ def cmd_lint(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .evaluate import evaluate
+    from .engine import load_checker
     from .findings import verdict
-    from .lint import analyze
-    from .packs import Repository
-    from .program import build_program
-    from .record import RecordView
     from .report.json_report import build_report, render_json
     from .report.text import render_text
     from .validate import read_record
 
     lang = args.lang
     data, problems = read_record(args.record)
+    _print_diagnostics(problems, lang)
     if has_errors(problems) or data is None:
-        _print_diagnostics(problems, lang)
         return EXIT_ERROR
-    _print_diagnostics(problems, lang)  # warnings only
     as_of, problem = _as_of(args.as_of, data, str(args.record))
     if problem is not None:
         _print_diagnostics([problem], lang)
         return EXIT_ERROR
-    repository = Repository(args.rules)
     names = args.pack or data.get("packs") or ["national"]
-    analyses = []
-    for name in names:
-        directory = Path(name) if Path(name).is_dir() else repository.directory(name)
-        if directory is None:
-            _print_diagnostics([Diagnostic("E115", Location(str(args.record), pointer="/packs"),
-                                           {"name": name, "available": repository.ids()})], lang)
-            return EXIT_ERROR
-        analysis = analyze(repository.load(directory), repository)
-        if analysis.errors:
-            _print_diagnostics(analysis.diagnostics, lang, analysis.sources)
-            return EXIT_ERROR
-        analyses.append(analysis)
-    # A pack listed together with one that extends it adds nothing of its own.
-    ancestors = {p.id for a in analyses for p in a.chain[:-1]}
-    analyses = [a for a in analyses if a.pack.id not in ancestors]
-    view = RecordView(data)
-    findings, seen = [], set()
     try:
-        for analysis in analyses:
-            for f in evaluate(build_program(analysis, as_of), view):
-                key = (f.rule, f.subject)
-                if key not in seen:
-                    seen.add(key)
-                    findings.append(f)
+        checker = load_checker(names, args.rules, Location(str(args.record), pointer="/packs"))
+        findings = checker.check(data, as_of)
     except CompilationFailed as exc:
-        _print_diagnostics(exc.diagnostics, lang)
+        _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
         return EXIT_ERROR
-    packs = [p for a in analyses for p in a.chain]
-    packs = list({p.id: p for p in packs}.values())
+    packs = checker.packs
     if args.format == "json":
-        raw = args.record.read_bytes()
-        text = render_json(build_report(findings, packs, as_of, str(args.record), raw, lang))
+        text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang))
     else:
         jurisdiction = data.get("jurisdiction", {}).get("name", "")
         documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
@@ -154,6 +125,18 @@ def cmd_check(args) -> int:
     if v == "fail" or (args.strict and v == "unknown"):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _sources_of(diagnostics) -> dict[str, str]:
+    out = {}
+    for d in diagnostics:
+        f = d.location.file
+        if f and f not in out and d.location.line is not None:
+            try:
+                out[f] = Path(f).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+    return out
 
 
 def _as_of(option: str | None, data: dict, file: str):

@@ -1,0 +1,68 @@
+"""The stages wired together, for the command line and for programs that use compliance
+as a library: packs → analysis → program → findings."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import CompilationFailed, Diagnostic, Location
+from .evaluate import evaluate
+from .findings import Finding
+from .lint import Analysis, analyze
+from .packs import Pack, Repository
+from .program import build_program
+from .record import RecordView, exact
+
+
+@dataclass
+class Checker:
+    """Packs analysed once; `check` then runs them over any number of records."""
+    analyses: list[Analysis]
+    programs: dict = field(default_factory=dict)
+
+    @property
+    def packs(self) -> list[Pack]:
+        return list({p.id: p for a in self.analyses for p in a.chain}.values())
+
+    def program(self, analysis: Analysis, as_of: datetime.date):
+        key = (analysis.pack.id, as_of)
+        if key not in self.programs:
+            self.programs[key] = build_program(analysis, as_of)
+        return self.programs[key]
+
+    def check(self, record: dict | RecordView, as_of: datetime.date | None = None, trace: bool = True) -> list[Finding]:
+        view = record if isinstance(record, RecordView) else RecordView(exact(record))
+        as_of = as_of or default_as_of(view.data)
+        findings, seen = [], set()
+        for analysis in self.analyses:
+            for f in evaluate(self.program(analysis, as_of), view, trace):
+                key = (f.rule, f.subject)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(f)
+        return findings
+
+
+def default_as_of(data: dict) -> datetime.date:
+    """The record's as_of; without one, the last day of its year."""
+    if data.get("as_of"):
+        return datetime.date.fromisoformat(str(data["as_of"]))
+    return datetime.date(int(data.get("year", datetime.date.today().year)), 12, 31)
+
+
+def load_checker(names: list[str], extra_dirs: list[Path] = (), where: Location | None = None) -> Checker:
+    """Analyse the named packs (ids or folders). Raises CompilationFailed with diagnostics."""
+    repository = Repository(list(extra_dirs))
+    analyses = []
+    for name in names:
+        directory = Path(name) if Path(name).is_dir() else repository.directory(name)
+        if directory is None:
+            raise CompilationFailed([Diagnostic("E115", where or Location(), {"name": name, "available": repository.ids()})])
+        analysis = analyze(repository.load(directory), repository)
+        if analysis.errors:
+            raise CompilationFailed(analysis.diagnostics)
+        analyses.append(analysis)
+    # A pack listed together with one that extends it adds nothing of its own.
+    ancestors = {p.id for a in analyses for p in a.chain[:-1]}
+    return Checker([a for a in analyses if a.pack.id not in ancestors])
