@@ -5,9 +5,9 @@ from fractions import Fraction
 
 from .dsl.compile import Env, compare_values
 from .findings import LEVEL_NAMES, Finding, Subject, format_number
-from .logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Unknown, missing, status_of
+from .logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Unknown, status_of
 from .program import CompiledRule, Program
-from .record import RecordView
+from .record import RecordView, attestation
 
 _OP_TEXT = {">=": ("不低于", "at least"), ">": ("高于", "above"), "<=": ("不超过", "at most"),
             "<": ("低于", "below"), "==": ("等于", "equal to"), "!=": ("不等于", "not equal to")}
@@ -71,12 +71,7 @@ def _judge(compiled: CompiledRule, env: Env, subject: Subject, view: RecordView,
 
 
 def _attested(rule, view: RecordView):
-    facts = view.data.get("facts") if isinstance(view.data.get("facts"), dict) else {}
-    attestations = facts.get("attestations") if isinstance(facts.get("attestations"), dict) else {}
-    entry = attestations.get(rule.id, attestations.get(rule.qualified_id))
-    if not isinstance(entry, dict) or "status" not in entry:
-        return missing(f"/facts/attestations/{rule.id}")
-    return entry["status"] == "met"
+    return attestation(view.data, rule.id, rule.qualified_id)
 
 
 def _finding(compiled, subject, status, value, threshold, result, env: Env, order) -> Finding:

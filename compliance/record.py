@@ -69,6 +69,19 @@ class RecordView:
             e.cache.clear()
 
 
+def attestation(data: dict, rule_id: str, qualified_id: str | None = None):
+    """True (met), False (not met), or Unknown naming /facts/attestations/<id> when absent."""
+    from .logic import missing
+    facts = data.get("facts") if isinstance(data.get("facts"), dict) else {}
+    entries = facts.get("attestations") if isinstance(facts.get("attestations"), dict) else {}
+    entry = entries.get(rule_id)
+    if entry is None and qualified_id is not None:
+        entry = entries.get(qualified_id)
+    if not isinstance(entry, dict) or entry.get("status") not in ("met", "not_met"):
+        return missing(f"/facts/attestations/{rule_id}")
+    return entry["status"] == "met"
+
+
 def exact(value: Any) -> Any:
     """Floats become the Fraction of their shortest decimal form (0.1 → 1/10), recursively."""
     if isinstance(value, bool):

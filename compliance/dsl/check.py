@@ -581,6 +581,13 @@ class _Checker:
             self.check(item, scope)
         return T.BOOL
 
+    def _special_attested(self, node: ast.Call, scope):
+        if not isinstance(node.args[0], ast.String):
+            return self.error("E220", node.args[0], what=Localized("attested 的参数", "the argument of attested"),
+                              expected=Localized("带引号的规则编号，如 \"G15\"", 'a quoted rule id such as "G15"'),
+                              found=self.check(node.args[0], scope).describe())
+        return T.BOOL
+
     def _special_known(self, node: ast.Call, scope):
         self.check(node.args[0], scope)
         return T.BOOL

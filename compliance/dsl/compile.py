@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Callable
 
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
-from ..record import Entity, RecordView
+from ..record import Entity, RecordView, attestation
 from . import ast
 from . import types as T
 from .check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Environment, FieldRef, LevelRef,
@@ -404,6 +404,16 @@ class _NodeCompiler:
         return aggregate
 
     # -- special forms
+    def _special_attested(self, node):
+        rule_id = node.args[0].value
+
+        def attested(env):
+            result = attestation(env.view.data, rule_id)
+            if env.reads is not None and result.__class__ is bool:
+                env.reads.append((f"/facts/attestations/{rule_id}/status", "met" if result else "not_met"))
+            return result
+        return attested
+
     def _special_known(self, node):
         inner = self.compile(node.args[0])
         return lambda env: inner(env).__class__ is not Unknown

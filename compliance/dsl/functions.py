@@ -228,9 +228,10 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("split", "一贯制学校共用量按学段拆分", False, (2, 2), lambda ts: T.ANY, None),
     Function("at_least", "至少 k 项达标且余项不低于要求的比例", False, (3, 3), lambda ts: T.BOOL, None),
     Function("known", "数据是否齐全", False, (1, 1), lambda ts: T.BOOL, None, strict=False),
+    Function("attested", "佐证材料认定达标（facts.attestations）", False, (1, 1), lambda ts: T.BOOL, None),
 ]}
 
-SPECIAL = {"series", "split", "at_least", "known", "non_decreasing", "increasing", "latest", "previous"}
+SPECIAL = {"series", "split", "at_least", "known", "attested", "non_decreasing", "increasing", "latest", "previous"}
 
 # What the checker says when a type rule returns an error key.
 ARG_EXPECTATIONS = {

@@ -1,0 +1,172 @@
+"""A deterministic synthetic county record for the benchmarks (no dependency on examples/).
+
+`county_record(seed)` returns a plain JSON-like dict (decimals as floats, as `json.load`
+would give) following /work/shared/design/data-contract.md §1 and the record schema:
+82 schools — primary schools, teaching points (two under 50 students), junior schools,
+nine-year schools (primary + junior), a twelve-year school and a complete middle school
+(junior + high-school students), and a special-education school. Every school field is
+present. Indicator values are drawn around the national thresholds so that passes,
+failures and "near" (≥ 85 %) misses all occur.
+
+`with_holes(record, seed)` returns a copy with fields removed and a zero-student section,
+to check the hand-written baseline against the compiled rules on unknown / not-applicable
+paths too.
+"""
+from __future__ import annotations
+
+import copy
+import random
+
+# Thresholds only shape the synthetic data; the rules read theirs from rules/national/params.yaml.
+_PER_100 = {  # teachers above degree, backbone, PE/art, multimedia classrooms
+    "primary": (4.2, 1.0, 0.9, 2.3),
+    "junior": (5.3, 1.0, 0.9, 2.4),
+}
+_PER_STUDENT = {  # teaching area ㎡, sports area ㎡, equipment 元
+    "primary": (4.5, 7.5, 2000.0),
+    "junior": (5.8, 10.2, 2500.0),
+}
+_WEIGHTS = {"primary": 1.0, "junior": 1.1, "high": 1.32}
+
+# (type, count, sections, students range per section, high-school students range)
+_MIX = [
+    ("primary", 44, ("primary",), (80, 2600), None),
+    ("teaching_point", 6, ("primary",), (20, 120), None),
+    ("junior", 18, ("junior",), (300, 2200), None),
+    ("nine_year", 10, ("primary", "junior"), (250, 1500), None),
+    ("twelve_year", 1, ("primary", "junior"), (600, 1400), (700, 1200)),
+    ("complete_middle", 2, ("junior",), (700, 1600), (900, 2000)),
+    ("special", 1, ("primary",), (60, 150), None),
+]
+
+
+def _factor(rng: random.Random) -> float:
+    """How far an indicator sits from its threshold: mostly above, some near, a few far below."""
+    r = rng.random()
+    if r < 0.80:
+        return rng.uniform(1.0, 1.6)
+    if r < 0.93:
+        return rng.uniform(0.86, 1.0)
+    return rng.uniform(0.55, 0.85)
+
+
+def _section(rng: random.Random, level: str, students: int) -> dict:
+    deg, backbone, pe_art, mm = _PER_100[level]
+    classes = max(1, round(students / rng.uniform(38, 48)))
+    teachers = max(2, round(students / rng.uniform(12, 17)))
+
+    def per_100(threshold):
+        return max(0, round(threshold * _factor(rng) * students / 100 + 0.49))
+
+    return {
+        "students": students, "classes": classes, "teachers": teachers,
+        "teachers_above_required_degree": per_100(deg),
+        "backbone_teachers": per_100(backbone),
+        "pe_art_teachers": per_100(pe_art),
+        "multimedia_classrooms": per_100(mm),
+        "computers": round(students * rng.uniform(0.08, 0.2)),
+        "teacher_computers": teachers,
+    }
+
+
+def _school(rng: random.Random, index: int, kind: str, levels, students_range, high_range) -> dict:
+    sections = {level: _section(rng, level, rng.randint(*students_range)) for level in levels}
+    high = rng.randint(*high_range) if high_range else 0
+    # Whole-school quantities: what each section needs at a random distance from the
+    # threshold, weighted like the split (so the split gives roughly the drawn ratio).
+    weighted = {lv: _WEIGHTS[lv] * s["students"] for lv, s in sections.items()}
+    total_w = sum(weighted.values()) + _WEIGHTS["high"] * high
+    teaching = sports = equipment = 0.0
+    for level, s in sections.items():
+        area, sport, equip = _PER_STUDENT[level]
+        scale = total_w / weighted[level] * s["students"] / len(sections)
+        teaching += area * _factor(rng) * scale
+        sports += sport * _factor(rng) * scale
+        equipment += equip * _factor(rng) * scale
+    indoor = round(rng.uniform(0.0, 0.08) * teaching, 1) if kind != "teaching_point" else 0.0
+    school = {
+        "id": f"3507020{index:04d}",
+        "name": f"合成县第{index}学校",
+        "type": kind,
+        "location": rng.choice(("urban", "town", "rural")),
+        "boarding": rng.random() < 0.3,
+        "ownership": "public" if rng.random() < 0.95 else "private",
+        "built_year": rng.randint(1950, 2020),
+        "sections": sections,
+        "shared": {
+            "teaching_aux_area_m2": round(teaching + indoor, 1),
+            "indoor_sports_area_m2": indoor,
+            "sports_ground_area_m2": round(max(sports - indoor, 0.0), 1),
+            "equipment_value_wan_yuan": round(equipment / 10000, 2),
+        },
+        "high_school_students": high,
+        "high_school_classes": round(high / 50) if high else 0,
+        "class_sizes": {lv: [round(s["students"] / s["classes"]) + rng.randint(-3, 3)
+                             for _ in range(s["classes"])] for lv, s in sections.items()},
+        "music_rooms_m2": [round(rng.uniform(70, 110), 1) for _ in range(rng.randint(1, 3))],
+        "art_rooms_m2": [round(rng.uniform(70, 110), 1) for _ in range(rng.randint(1, 2))],
+        "public_budget_yuan": round(sum(s["students"] for s in sections.values()) * rng.uniform(700, 1200), 2),
+        "teacher_training_budget_yuan": round(rng.uniform(20000, 300000), 2),
+    }
+    return school
+
+
+def county_record(seed: int = 20240901) -> dict:
+    rng = random.Random(seed)
+    schools = []
+    index = 1
+    for kind, count, levels, students_range, high_range in _MIX:
+        for n in range(count):
+            if kind == "teaching_point" and n < 2:
+                rng_range = (20, 45)          # two teaching points under 50 students: out of scope
+            else:
+                rng_range = students_range
+            schools.append(_school(rng, index, kind, levels, rng_range, high_range))
+            index += 1
+    rng.shuffle(schools)
+    students = sum(s["students"] for school in schools for s in school["sections"].values())
+    return {
+        "format_version": "1",
+        "jurisdiction": {"code": "350799", "name": "合成县", "level": "county",
+                         "parent": {"code": "350700", "name": "合成市"}},
+        "year": 2024,
+        "as_of": "2024-09-01",
+        "packs": ["national"],
+        "facts": {"students_total": students,
+                  "teachers_total": sum(s["teachers"] for school in schools for s in school["sections"].values()),
+                  "basic_balance_certified_year": 2018},
+        "schools": schools,
+        "history": [{"year": 2023, "students_total": students - 400}],
+    }
+
+
+def with_holes(record: dict, seed: int = 7) -> dict:
+    """A copy with fields missing here and there and one section with 0 students."""
+    rng = random.Random(seed)
+    out = copy.deepcopy(record)
+    section_keys = ("students", "teachers_above_required_degree", "backbone_teachers", "pe_art_teachers",
+                    "multimedia_classrooms")
+    shared_keys = ("teaching_aux_area_m2", "indoor_sports_area_m2", "sports_ground_area_m2",
+                   "equipment_value_wan_yuan")
+    for i, school in enumerate(out["schools"]):
+        r = rng.random()
+        if r < 0.10:
+            level = rng.choice(list(school["sections"]))
+            del school["sections"][level][rng.choice(section_keys)]
+        elif r < 0.18:
+            del school["shared"][rng.choice(shared_keys)]
+        elif r < 0.22:
+            del school["high_school_students"]
+        elif r < 0.25:
+            school.pop("shared")
+    # Division by zero: a section with no students (rules not applicable, or unknown elsewhere).
+    zero = next(s for s in out["schools"] if s.get("type") == "primary" and "students" in s["sections"]["primary"])
+    zero["sections"]["primary"]["students"] = 0
+    # Out of scope only with a known student count: a teaching point with the count missing.
+    tp = next(s for s in out["schools"] if s.get("type") == "teaching_point")
+    tp["sections"]["primary"].pop("students", None)
+    # A complete middle school without its high-school count: the split is unknown.
+    cm = next((s for s in out["schools"] if s.get("type") == "complete_middle"), None)
+    if cm is not None:
+        cm.pop("high_school_students", None)
+    return out
