@@ -111,7 +111,42 @@ def _school(rng: random.Random, index: int, kind: str, levels, students_range, h
     return school
 
 
-def county_record(seed: int = 20240901) -> dict:
+def county_facts(rng: random.Random, students: int, teachers: int) -> dict:
+    """Every county figure of the record schema, with plausible values, and no veto."""
+    rate = lambda lo=0.85, hi=1.0: round(rng.uniform(lo, hi), 4)  # noqa: E731
+    return {
+        "basic_balance_certified_year": 2018,
+        "students_total": students, "teachers_total": teachers,
+        "public_funding_benchmark_primary_yuan": 650.0, "public_funding_benchmark_junior_yuan": 850.0,
+        "small_schools": 6, "small_schools_funded_as_100": 6,
+        "special_ed_per_student_funding_yuan": 6500.0,
+        "teacher_avg_salary_yuan": 98500.0, "civil_servant_avg_salary_yuan": 96200.0,
+        "performance_pay_approved_wan_yuan": 8450.5, "performance_pay_required_wan_yuan": 8450.5,
+        "training_360h_completion_rate": rate(0.9),
+        "staff_quota_total": teachers + 120, "staff_quota_allocated": teachers + 120,
+        "posts_total": teachers + 100, "posts_allocated": teachers + 100,
+        "rotation_eligible_teachers": 820, "rotated_teachers": 140, "rotated_backbone_teachers": 30,
+        "certified_teacher_rate": rate(0.95), "nearby_enrollment_rate_primary": rate(0.95),
+        "nearby_enrollment_rate_junior": rate(0.95), "quality_high_school_quota_share": rate(0.5, 0.6),
+        "migrant_children_public_rate": rate(0.85), "junior_retention_rate": rate(0.95),
+        "disabled_enrollment_rate": rate(0.9), "quality_monitoring_min_level": 2,
+        "quality_monitoring_school_difference_rate": rate(0.05, 0.15), "social_recognition_rate": rate(0.85),
+        "education_expenditure_wan_yuan": 152300.5, "public_budget_education_expenditure_wan_yuan": 141200.0,
+        "per_student_expenditure_yuan": 14210.0, "compulsory_retention_rate": rate(0.95),
+        "preschool_gross_enrollment_rate": rate(0.9), "inclusive_kindergarten_coverage_rate": rate(0.85),
+        "public_kindergarten_enrollment_share": rate(0.5, 0.7), "high_school_gross_enrollment_rate": rate(0.9),
+        "higher_education_gross_enrollment_rate": rate(0.5, 0.6), "quality_balanced_county_share": rate(0.3, 0.6),
+        "boarding_bed_compliance_rate": rate(0.9), "student_physical_health_pass_rate": rate(0.9),
+        "curriculum_offering_rate": rate(0.95), "campus_football_schools": 9, "resource_classrooms": 5,
+        "interactive_teaching_classes": 40, "schools_with_labor_practice_base": 30,
+        "veto": {"exam_admission": False, "illegal_school_choice": False, "key_schools_or_classes": False,
+                 "unfilled_posts_or_long_term_contract_teachers": False, "major_safety_incident": False,
+                 "fraud": False},
+    }
+
+
+def county_record(seed: int = 20240901, attestations=()) -> dict:
+    """The benchmark county; `attestations`: rule ids to attest as met (qualitative clauses)."""
     rng = random.Random(seed)
     schools = []
     index = 1
@@ -125,6 +160,16 @@ def county_record(seed: int = 20240901) -> dict:
             index += 1
     rng.shuffle(schools)
     students = sum(s["students"] for school in schools for s in school["sections"].values())
+    teachers = sum(s["teachers"] for school in schools for s in school["sections"].values())
+    facts = county_facts(rng, students, teachers)
+    facts["attestations"] = {rule: {"status": "met", "evidence": "合成数据", "by": "benchmark",
+                                    "date": "2024-08-30"} for rule in attestations}
+    history = []
+    for year, factor in ((2022, 0.93), (2023, 0.97)):
+        history.append({"year": year, "students_total": students - (2024 - year) * 300,
+                        "education_expenditure_wan_yuan": round(152300.5 * factor, 1),
+                        "public_budget_education_expenditure_wan_yuan": round(141200.0 * factor, 1),
+                        "per_student_expenditure_yuan": round(14210.0 * factor, 1)})
     return {
         "format_version": "1",
         "jurisdiction": {"code": "350799", "name": "合成县", "level": "county",
@@ -132,11 +177,9 @@ def county_record(seed: int = 20240901) -> dict:
         "year": 2024,
         "as_of": "2024-09-01",
         "packs": ["national"],
-        "facts": {"students_total": students,
-                  "teachers_total": sum(s["teachers"] for school in schools for s in school["sections"].values()),
-                  "basic_balance_certified_year": 2018},
+        "facts": facts,
         "schools": schools,
-        "history": [{"year": 2023, "students_total": students - 400}],
+        "history": history,
     }
 
 
