@@ -90,7 +90,7 @@ def _finding(compiled, subject, status, value, threshold, result, env: Env, orde
         message_zh=zh, message_en=en, value=known_value, threshold=known_threshold, op=compiled.op,
         missing=missing_ptrs, undefined=undefined, inputs=inputs,
         notes=tuple(sorted((k, v) for k, v in notes.items() if not isinstance(v, Unknown))),
-        deadline=rule.deadline.isoformat() if rule.deadline else None, order=order)
+        deadline=rule.deadline.isoformat() if rule.deadline else None, percent=compiled.percent, order=order)
 
 
 def _messages(compiled, subject, status, value, threshold, notes, missing_ptrs, undefined):

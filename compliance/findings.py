@@ -35,7 +35,9 @@ class Subject:
         if self.kind == "section_level":
             return f"全县{section}" if lang == "zh" else f"all {section} sections"
         name = self.school_name or self.school or ""
-        return f"{name}{section}" if lang == "zh" else f"{name} {section}".strip()
+        if not section:
+            return name
+        return f"{name}（{section}）" if lang == "zh" else f"{name} ({section})"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Finding:
     notes: tuple[tuple[str, object], ...] = ()
     deadline: str | None = None
     overridden_citation: dict | None = None
+    percent: bool = False            # show value and threshold as percentages
     order: tuple = field(default=(), compare=False)
 
     def message(self, lang: str = "zh") -> str:

@@ -92,7 +92,10 @@ def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) 
     for (entity, name), d in derived.items():
         if d.value.node is not None:
             env.derived.setdefault(entity, {})[name] = DerivedSpec(name, entity, d.value.node, d.unit, d.aliases)
-    analysis = Analysis(pack, chain, env, list(rules.values()), params, derived, diagnostics=diagnostics,
+    aspects = [a for p in reversed(chain) for a in p.aspects]
+    order = {a: i for i, a in reversed(list(enumerate(aspects)))}
+    ordered = sorted(rules.values(), key=lambda r: order.get(r.aspect or "", len(order)))
+    analysis = Analysis(pack, chain, env, ordered, params, derived, diagnostics=diagnostics,
                         overridden=overridden)
     for (entity, name), d in derived.items():
         if d.value.node is None:

@@ -166,6 +166,7 @@ class Pack:
     sources: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     location: Location | None = None
+    aspects: tuple[str, ...] = ()
 
     @property
     def document_label(self) -> str:
@@ -217,6 +218,7 @@ def load_pack(directory: Path) -> Pack:
             pack.document = dict(meta.get("document") or {}) if isinstance(meta.get("document"), dict) else {}
             pack.version = str(meta.get("version", ""))
             pack.extends = meta.get("extends")
+            pack.aspects = tuple(meta.get("aspects") or ())
             pack.location = node_location(file, meta.node)
     params_path = directory / PARAMS_FILE
     if params_path.exists():

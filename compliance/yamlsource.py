@@ -51,7 +51,7 @@ class YamlError(Exception):
 _constructor = SafeConstructor()
 
 
-def _scalar(node: yaml.ScalarNode):
+def _scalar(node: yaml.ScalarNode, file: str):
     tag = node.tag
     if tag == "tag:yaml.org,2002:float":
         text = node.value.replace("_", "")
@@ -66,13 +66,16 @@ def _scalar(node: yaml.ScalarNode):
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:timestamp":
-        return _constructor.construct_yaml_timestamp(node)
+        try:
+            return _constructor.construct_yaml_timestamp(node)
+        except ValueError:  # 2024-02-30 looks like a date but is none
+            raise YamlError(Diagnostic("E250", _loc(file, node), {"text": node.value}))
     return node.value
 
 
 def _build(node, file: str):
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        return _scalar(node, file)
     if isinstance(node, yaml.SequenceNode):
         out = YList()
         out.node = node

@@ -15,14 +15,14 @@ _VERDICT = {PASS: ("通过", "PASS", "bold green"), FAIL: ("未通过", "FAIL", 
             UNKNOWN: ("无法判定（数据不全）", "UNKNOWN (data missing)", "bold yellow")}
 _STATUS = {PASS: ("达标", "pass"), FAIL: ("未达标", "fail"), UNKNOWN: ("待补数据", "unknown"),
            NOT_APPLICABLE: ("不适用", "n/a")}
-_VETO_ASPECT = ("否决项", "Vetoes")
 
 
 def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh", verbose: bool = False,
                 color: bool = True, width: int = 110) -> str:
     zh = lang == "zh"
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      soft_wrap=True)
     v = verdict(findings)
     label_zh, label_en, style = _VERDICT[v]
     console.print(Text(title, style="bold"))
@@ -57,8 +57,6 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
 
 
 def _aspect(f: Finding, zh: bool) -> str:
-    if f.severity == "veto":
-        return _VETO_ASPECT[0 if zh else 1]
     return f.aspect or ("其他" if zh else "Other")
 
 
@@ -84,7 +82,9 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
     console.print(head)
     console.print(f"      {f.message('zh' if zh else 'en')}")
     if f.op and f.value is not None and f.threshold is not None:
-        console.print(f"      {'数值' if zh else 'value'} {format_number(f.value)} {f.op} {format_number(f.threshold)}")
+        value, threshold = format_number(f.value, f.percent), format_number(f.threshold, f.percent)
+        console.print(f"      {'实际值' if zh else 'value'} {value}，{'要求' if zh else 'required'} {f.op} {threshold}"
+                      if zh else f"      value {value}; required {f.op} {threshold}")
     c = f.citation
     if c:
         where = "".join(x for x in (c.get("document"), " " if c.get("article") else "", c.get("article"), c.get("item")) if x)
