@@ -11,10 +11,19 @@ byte-identical files.
 The records are fictional counties shaped like a real one (延平区 has ~70 schools of this mix).
 Numbers follow the national standard, 教督〔2017〕6号 (see shared/domain/national-standard.md):
 
-* county-pass.json     everything passes, with realistic margins;
-* county-fail.json     designed failures, listed in FAIL_DESIGN below;
-* county-missing.json  county-pass.json (same seed) with some fields removed, listed in
-                       MISSING_DESIGN below: those rules report unknown, nothing fails.
+* county-pass.json     everything passes, with realistic margins (resource CVs 0.1-0.3);
+* county-fail.json     another seed, with the failures designed in `fail_design()`:
+                       R1/R4/R5/R6/R7 misses (one per school at >= 85 % so R-SCHOOL still
+                       passes; two at >= 85 %, and one under 85 %, so R-SCHOOL fails), the
+                       primary R6-CV over 0.50 although every school meets R6, over-size
+                       classes (G5), one primary school over 2000 students (G4), and the
+                       veto facts.veto.key_schools_or_classes (V3);
+* county-missing.json  county-pass.json (same seed) with the fields removed in
+                       `missing_edits()`: those rules report unknown, nothing fails. Two of
+                       the removals are in schools outside the resource scope (a teaching
+                       point under 50 students, the special school) and must change nothing.
+
+Other files in examples/ (worked-example-*.json) are built by worked_examples.py, not here.
 
 The generator checks its own output (`self_check`) with an independent re-computation of the
 seven resource indicators, the split of shared quantities (1 : 1.1 : 1.32), the school rule and
@@ -188,6 +197,8 @@ def make_class_sizes(rng: random.Random, level: str, target: int, avg_range, typ
     else:
         avg = uniform(rng, avg_range)
         per_grade = max(1, round(target / (GRADES[level] * avg)))
+        if target / (GRADES[level] * per_grade) > cap - 2 and avg < cap - 2:
+            per_grade += 1  # a rural school opens another class rather than filling to the cap
         classes = GRADES[level] * per_grade
         if per_grade >= 3:
             classes += rng.choice((-1, 0, 0, 1))
@@ -203,9 +214,8 @@ def make_class_sizes(rng: random.Random, level: str, target: int, avg_range, typ
 
 
 def margin(rng, ind, loc, override=None):
-    if override is not None:
-        return override
-    return uniform(rng, MARGIN[ind][loc])
+    """A margin factor drawn from the location's range, or from a designed range."""
+    return uniform(rng, override if override is not None else MARGIN[ind][loc])
 
 
 def build_section(rng, level, loc, type_, sizes, over: dict) -> dict:
@@ -283,7 +293,7 @@ def build_shared(rng, loc, students: dict[str, int], high: int, over: dict) -> d
         indoor = r2d(rng.uniform(0.2, 0.45) * big)
     else:
         indoor = 0.0
-    rounder = floor2 if over else ceil2
+    rounder = floor2 if any(isinstance(k, tuple) for k in over) else ceil2
     teaching = rounder(totals["r4"]) + indoor
     sports_total = rounder(totals["r5"])
     ground = r2d(sports_total - indoor)
@@ -448,6 +458,7 @@ VETO_KEYS = ("exam_admission", "illegal_school_choice", "key_schools_or_classes"
              "unfilled_posts_or_long_term_contract_teachers", "major_safety_incident", "fraud")
 
 ATTESTATIONS = {
+    "P1": ("{c}{y}年通过国家义务教育基本均衡发展认定（认定文件）；此后历年基本均衡监测报告", "2024-06-11"),
     "G1": ("《{c}中小学校布局专项规划（2021—2035年）》及县政府批复", "2024-06-18"),
     "G2": ("县政府办《关于统一城乡义务教育学校建设标准、教师编制标准、生均公用经费基准定额、"
            "基本装备配置标准的通知》", "2024-06-18"),
@@ -470,17 +481,17 @@ def build_record(seed: int, jurisdiction: dict, prefix: str, design: dict) -> di
     for i, spec in enumerate(plan):
         over = design.get("overrides", {}).get(i, {})
         sizes = design.get("oversize_classes", {}).get(i, {})
-        if i in design.get("r2_primary_margin", {}):
-            over = {**over, "r2_margin": design["r2_primary_margin"][i]}
+        over = {**over, **design.get("cv_margin", {}).get(i, {})}
         if i in design.get("big_school", {}):
             spec = {**spec, "sections": {**spec["sections"], **design["big_school"][i]}}
         schools.append(build_school(rng, spec, i + 1, jurisdiction["code"], over, sizes))
     facts, history = build_facts(rng, schools, year)
     facts["veto"] = {k: bool(design.get("veto", {}).get(k, False)) for k in VETO_KEYS}
     county = jurisdiction["name"].split("（")[0]
+    certified = facts["basic_balance_certified_year"]
     facts["attestations"] = {
-        rid: {"status": "met", "evidence": ev.format(c=county), "by": f"{county}人民政府教育督导室",
-              "date": date}
+        rid: {"status": "met", "evidence": ev.format(c=county, y=certified),
+              "by": f"{county}人民政府教育督导室", "date": date}
         for rid, (ev, date) in ATTESTATIONS.items()
     }
     return {
@@ -501,18 +512,17 @@ PARENT = {"code": "359900", "name": "示例市"}
 PASS_SEED, FAIL_SEED = 20240901, 20240902
 
 
-def plan_index(seed: int, prefix: str) -> dict[str, int]:
-    """School name → plan position for a seed (plans depend only on the seed's first draws)."""
-    return {p["name"]: i for i, p in enumerate(plan_county(random.Random(seed), prefix))}
-
-
 def fail_design() -> tuple[dict, dict]:
-    """What county-fail.json is meant to fail, as generator overrides plus a readable list."""
+    """What county-fail.json is meant to fail: generator overrides keyed by plan position.
+
+    Returns (design, name → plan position). An override ("r5", "primary"): 0.90 puts that
+    indicator at 90 % of its threshold; self_check() verifies each lands on its side of 85 %.
+    """
     prefix = "示例县"
-    idx = plan_index(FAIL_SEED, prefix)
+    plan = plan_county(random.Random(FAIL_SEED), prefix)
+    idx = {p["name"]: i for i, p in enumerate(plan)}
     by_type: dict[tuple[str, str], list[int]] = {}
-    for name, i in sorted(idx.items(), key=lambda kv: kv[1]):
-        spec = plan_county(random.Random(FAIL_SEED), prefix)[i]
+    for i, spec in enumerate(plan):
         by_type.setdefault((spec["type"], spec["location"]), []).append(i)
     town_p = by_type[("primary", "town")]
     rural_p = by_type[("primary", "rural")]
@@ -524,22 +534,22 @@ def fail_design() -> tuple[dict, dict]:
         town_p[2]: {("r5", "primary"): 0.90},
         junior_t[1]: {("r7", "junior"): 0.92},
         nine_u[0]: {("r4", "junior"): 0.88},     # primary section of the same school still passes
-        # two indicators missed → R-SCHOOL fails
-        rural_p[3]: {("r1", "primary"): 0.93, ("r6", "primary"): 0.80},
+        # two indicators missed, both still ≥ 85 % → R-SCHOOL fails (only 5 of 7 met)
+        town_p[6]: {("r1", "primary"): 0.93, ("r6", "primary"): 0.90},
         # one indicator missed but below 85 % → R-SCHOOL fails
         urban_p[3]: {("r5", "primary"): 0.72},
     }
-    # backbone teachers concentrated in the urban primary schools: every school passes R2,
-    # but the primary R2-CV is over 0.50
-    r2 = {i: v for i, v in
-          [(i, (4.2, 5.4)) for i in urban_p] + [(i, (1.04, 1.2)) for i in town_p + rural_p]}
+    # equipment concentrated in the urban primary schools: every school passes R6, but the
+    # primary R6-CV is over 0.50
+    cv_margin = {i: {"r6_margin": r} for i, r in
+                 [(i, (3.0, 4.0)) for i in urban_p] + [(i, (1.03, 1.15)) for i in town_p + rural_p]}
     oversize = {
         urban_p[0]: {"primary": [(0, 48), (7, 47)]},
         urban_p[1]: {"primary": [(3, 52)]},
         by_type[("junior", "urban")][0]: {"junior": [(2, 56), (5, 53)]},
     }
     big = {urban_p[2]: {"primary": (2160, (44.6, 45.0))}}
-    design = {"overrides": overrides, "r2_primary_margin": r2, "oversize_classes": oversize,
+    design = {"overrides": overrides, "cv_margin": cv_margin, "oversize_classes": oversize,
               "big_school": big, "veto": {"key_schools_or_classes": True}}
     return design, idx
 
@@ -656,12 +666,10 @@ def evaluate(record: dict) -> dict:
                 met += ok
                 near += (not ok) and x >= thr * SCHOOL_REST_SHARE
                 far += (not ok) and x < thr * SCHOOL_REST_SHARE
-            if far or met + near + unknown < 7 or (met + unknown < SCHOOL_MIN_MET):
+            if far or met + unknown < SCHOOL_MIN_MET:
                 status = "fail"
-            elif unknown:
-                status = "unknown"
             else:
-                status = "pass" if met >= SCHOOL_MIN_MET else "fail"
+                status = "unknown" if unknown else "pass"
             res["SCHOOL"][(s["id"], lv)] = status
     for (ind, lv), rs in rows.items():
         if any(r is None for r in rs):
@@ -724,6 +732,13 @@ def self_check(records: dict[str, dict]) -> list[str]:
     got_r = {k for k, v in ev["R"].items() if v != "pass"}
     if got_r != expected_r:
         problems.append(f"fail: R findings {sorted(got_r)} != designed {sorted(expected_r)}")
+    for i, ov in design["overrides"].items():  # each designed miss lands in its band
+        vals = indicator_values(f["schools"][i])
+        for (ind, lv), factor in ov.items():
+            share = vals[lv][ind] / THRESHOLDS[ind][lv]
+            ok = (SCHOOL_REST_SHARE <= share < 1) if factor >= SCHOOL_REST_SHARE else share < SCHOOL_REST_SHARE
+            if not ok:
+                problems.append(f"fail: {f['schools'][i]['name']} {lv} {ind} at {share:.3f} of the threshold")
     school_fail = {k for k, v in ev["SCHOOL"].items() if v != "pass"}
     expected_school = set()
     for i, ov in design["overrides"].items():
@@ -732,7 +747,7 @@ def self_check(records: dict[str, dict]) -> list[str]:
     if school_fail != expected_school:
         problems.append(f"fail: R-SCHOOL {sorted(school_fail)} != {sorted(expected_school)}")
     cv_fail = {k for k, v in ev["CV"].items() if v[0] != "pass"}
-    if cv_fail != {("r2", "primary")}:
+    if cv_fail != {("r6", "primary")}:
         problems.append(f"fail: CV failures {sorted(cv_fail)}")
     sp = structural_check(f, allow_violations=True)
     problems += ["fail: " + x for x in sp]
