@@ -1,20 +1,22 @@
 """Run a compiled program over one record: every rule for every subject it applies to."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 from .dsl.compile import Env, compare_values
-from .findings import LEVEL_NAMES, Finding, Subject, format_number
-from .logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Unknown, status_of
+from .findings import Finding, Subject
+from .logic import NOT_APPLICABLE, UNKNOWN, Unknown, status_of
 from .program import CompiledRule, Program
 from .record import RecordView, attestation
 
-_OP_TEXT = {">=": ("不低于", "at least"), ">": ("高于", "above"), "<=": ("不超过", "at most"),
-            "<": ("低于", "below"), "==": ("等于", "equal to"), "!=": ("不等于", "not equal to")}
-
-
 def subjects(rule, view: RecordView):
-    """(Subject, school entity, section entity, level) for every subject the rule applies to."""
+    """(Subject, school entity, section entity, level) for every subject the rule applies to,
+    built once per record and rule kind."""
+    key = ("subjects", rule.applies_to, rule.levels)
+    if key not in view.root.cache:
+        view.root.cache[key] = list(_subjects(rule, view))
+    return view.root.cache[key]
+
+
+def _subjects(rule, view: RecordView):
     kind = rule.applies_to
     if kind == "jurisdiction":
         yield Subject("jurisdiction"), None, None, None
@@ -74,71 +76,22 @@ def _attested(rule, view: RecordView):
     return attestation(view.data, rule.id, rule.qualified_id)
 
 
-def _finding(compiled, subject, status, value, threshold, result, env: Env, order) -> Finding:
+def _finding(compiled: CompiledRule, subject, status, value, threshold, result, env: Env, order) -> Finding:
     rule = compiled.rule
-    unknown = result if isinstance(result, Unknown) else Unknown()
-    known_value = None if isinstance(value, Unknown) else value
-    known_threshold = None if isinstance(threshold, Unknown) else threshold
-    notes = dict(env.notes or {})
-    inputs = tuple(dict.fromkeys((p, v) for p, v in (env.reads or []) if not isinstance(v, list)))
-    missing_ptrs = tuple(sorted(unknown.missing))
-    undefined = tuple(sorted(unknown.undefined))
-    zh, en = _messages(compiled, subject, status, known_value, known_threshold, notes, missing_ptrs, undefined)
+    unknown = result if result.__class__ is Unknown else _NO_UNKNOWN
+    if env.reads is not None:
+        notes = tuple(sorted((k, v) for k, v in env.notes.items() if v.__class__ is not Unknown))
+        inputs = tuple(dict.fromkeys((p, v) for p, v in env.reads if not isinstance(v, list)))
+    else:
+        notes = inputs = ()
     return Finding(
         rule=rule.qualified_id, title=rule.title, status=status, severity=rule.severity, subject=subject,
-        aspect=rule.aspect, citation=rule.citation.as_dict() if rule.citation else {},
-        message_zh=zh, message_en=en, value=known_value, threshold=known_threshold, op=compiled.op,
-        missing=missing_ptrs, undefined=undefined, inputs=inputs,
-        notes=tuple(sorted((k, v) for k, v in notes.items() if not isinstance(v, Unknown))),
-        deadline=rule.deadline.isoformat() if rule.deadline else None, percent=compiled.percent, order=order)
+        aspect=rule.aspect, citation=compiled.citation,
+        value=None if value.__class__ is Unknown else value,
+        threshold=None if threshold.__class__ is Unknown else threshold, op=compiled.op,
+        missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
+        notes=notes, deadline=compiled.deadline, percent=compiled.percent, order=order,
+        title_en=rule.title_en, templates=(rule.message_zh, rule.message_en))
 
 
-def _messages(compiled, subject, status, value, threshold, notes, missing_ptrs, undefined):
-    rule = compiled.rule
-    out = []
-    for lang in ("zh", "en"):
-        if status == UNKNOWN:
-            fields = "、".join(missing_ptrs) if lang == "zh" else ", ".join(missing_ptrs)
-            out.append(f"{subject.label(lang)}：缺少数据 {fields}，无法判断" if lang == "zh"
-                       else f"{subject.label(lang)}: missing data {fields}; cannot judge")
-            continue
-        if status == NOT_APPLICABLE:
-            if undefined:
-                what = "、".join(w for _, w in undefined)
-                out.append(f"{subject.label(lang)}：{what} 为零，本条不适用" if lang == "zh"
-                           else f"{subject.label(lang)}: {what} is zero; rule not applicable")
-            else:
-                out.append(f"{subject.label(lang)}：不在本条适用范围内" if lang == "zh"
-                           else f"{subject.label(lang)}: outside the scope of this rule")
-            continue
-        template = rule.message_zh if lang == "zh" else rule.message_en
-        if template is None:
-            template = rule.message_zh or ""
-        args = _message_args(compiled, subject, value, threshold, notes, lang)
-        text = template.format(**args) if template else ""
-        if not text:
-            verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met")}[status][0 if lang == "zh" else 1]
-            text = f"{subject.label(lang)}：{rule.title}{verdict}" if lang == "zh" else \
-                f"{subject.label(lang)}: {rule.title_en or rule.title} {verdict}"
-        out.append(text)
-    return out
-
-
-def _message_args(compiled, subject, value, threshold, notes, lang):
-    i = 0 if lang == "zh" else 1
-    args = {"school": subject.school_name or subject.school or "", "school_id": subject.school or "",
-            "section": LEVEL_NAMES[subject.section][i] if subject.section else "",
-            "level": subject.section or "", "subject": subject.label(lang),
-            "value": format_number(value, compiled.percent) if value is not None else "?",
-            "threshold": format_number(threshold, compiled.percent) if threshold is not None else "?",
-            "op": _OP_TEXT.get(compiled.op or "", ("", ""))[i], "title": compiled.rule.title, "missing": ""}
-    for key, v in notes.items():
-        if key == "near":
-            args[key] = "、".join(f"第{n}项" for n in v) if lang == "zh" and v else (", ".join(f"#{n}" for n in v) if v else ("无" if lang == "zh" else "none"))
-        elif isinstance(v, (int, Fraction)) and not isinstance(v, bool):
-            args[key] = format_number(v)
-        else:
-            args[key] = str(v)
-    for key in ("met", "near", "far", "fell_in", "fell_from", "fell_to", "split_share"):
-        args.setdefault(key, "?")
-    return args
+_NO_UNKNOWN = Unknown()

@@ -49,8 +49,6 @@ class Finding:
     subject: Subject
     aspect: str | None
     citation: dict
-    message_zh: str
-    message_en: str
     value: object = None
     threshold: object = None
     op: str | None = None
@@ -62,9 +60,80 @@ class Finding:
     overridden_citation: dict | None = None
     percent: bool = False            # show value and threshold as percentages
     order: tuple = field(default=(), compare=False)
+    title_en: str | None = None
+    templates: tuple = (None, None)  # the rule's message templates (zh, en)
 
     def message(self, lang: str = "zh") -> str:
-        return self.message_zh if lang == "zh" else self.message_en
+        """The message in `lang`, formatted when asked for (evaluation does not pay for it)."""
+        return render_message(self, lang)
+
+    @property
+    def message_zh(self) -> str:
+        return self.message("zh")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+
+_OP_TEXT = {">=": ("不低于", "at least"), ">": ("高于", "above"), "<=": ("不超过", "at most"),
+            "<": ("低于", "below"), "==": ("等于", "equal to"), "!=": ("不等于", "not equal to")}
+
+
+def render_message(f: "Finding", lang: str) -> str:
+    zh = lang == "zh"
+    label = f.subject.label(lang)
+    if f.status == UNKNOWN:
+        fields = ("、" if zh else ", ").join(f.missing)
+        return f"{label}：缺少数据 {fields}，无法判断" if zh else f"{label}: missing data {fields}; cannot judge"
+    if f.status == NOT_APPLICABLE:
+        if f.undefined:
+            what = "、".join(w for _, w in f.undefined)
+            return f"{label}：{what} 为零，本条不适用" if zh else f"{label}: {what} is zero; rule not applicable"
+        return f"{label}：不在本条适用范围内" if zh else f"{label}: outside the scope of this rule"
+    template = f.templates[0] if zh else (f.templates[1] or f.templates[0])
+    if template:
+        return template.format_map(_Args(f, lang))
+    verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met")}[f.status][0 if zh else 1]
+    return f"{label}：{f.title}{verdict}" if zh else f"{label}: {f.title_en or f.title} {verdict}"
+
+
+class _Args(dict):
+    """Template arguments, each formatted only if the template uses it."""
+
+    def __init__(self, f: "Finding", lang: str):
+        super().__init__()
+        self.f, self.lang = f, lang
+        self.notes = dict(f.notes)
+
+    def __missing__(self, key):
+        f, i = self.f, 0 if self.lang == "zh" else 1
+        s = f.subject
+        if key == "school":
+            return s.school_name or s.school or ""
+        if key == "school_id":
+            return s.school or ""
+        if key == "section":
+            return LEVEL_NAMES[s.section][i] if s.section else ""
+        if key == "level":
+            return s.section or ""
+        if key == "subject":
+            return s.label(self.lang)
+        if key in ("value", "threshold"):
+            v = f.value if key == "value" else f.threshold
+            return format_number(v, f.percent) if v is not None else "?"
+        if key == "op":
+            return _OP_TEXT.get(f.op or "", ("", ""))[i]
+        if key == "title":
+            return f.title
+        v = self.notes.get(key)
+        if key == "near":
+            return ("、".join(f"第{n}项" for n in v) if i == 0 else ", ".join(f"#{n}" for n in v)) if v else ("无" if i == 0 else "none")
+        if v is None:
+            return "?"
+        if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+            return format_number(v)
+        return str(v)
 
 
 def verdict(findings: list[Finding]) -> str:

@@ -23,6 +23,8 @@ class CompiledRule:
     op: str | None
     slots: int
     percent: bool                  # show value and threshold as percentages
+    citation: dict                 # the rule's citation, built once
+    deadline: str | None
 
 
 @dataclass
@@ -64,7 +66,9 @@ def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
                 right_type = checked.types.get(id(checked.node.right))
                 percent = isinstance(right_type, T.NumberT) and right_type.unit is not None \
                     and right_type.unit.label == "%"
-        compiled.append(CompiledRule(rule, when, require, sides, op, slots, percent))
+        compiled.append(CompiledRule(rule, when, require, sides, op, slots, percent,
+                                     rule.citation.as_dict() if rule.citation else {},
+                                     rule.deadline.isoformat() if rule.deadline else None))
     return Program(analysis, as_of, compiled)
 
 

@@ -424,7 +424,12 @@ class _NodeCompiler:
         def split(env):
             q = quantity(env)
             w = weights(env)
-            share = section_share(env.section, w)
+            # The share depends only on the section and the weights: compute it once per section.
+            cache = env.section.cache
+            key = ("split_share", id(w))
+            share = cache.get(key)
+            if share is None:
+                share = cache[key] = section_share(env.section, w)
             if q.__class__ is Unknown or share.__class__ is Unknown:
                 return merge(q, share)
             if env.notes is not None:

@@ -109,7 +109,9 @@ def _any(rows):
 def _per_hundred(a, b):
     if b == 0:
         return undefined("division_by_zero", "per_hundred")
-    return Fraction(100) * _frac(a) / b
+    if a.__class__ is int and b.__class__ is int:
+        return Fraction(100 * a, b)
+    return 100 * _frac(a) / b
 
 
 def _round_to(fn):
