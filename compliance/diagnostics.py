@@ -164,6 +164,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E223": ("条件必须是真/假值，这里是{found}", "a condition must be true/false, found {found}"),
     "E224": ("列表中的元素类型不一致：{first} 与 {other}", "list items differ in type: {first} and {other}"),
     "E225": ("at_least 的每个条件须是 “值 >= 阈值” 形式的比较", "each condition of at_least must be a comparison 'value >= threshold'"),
+    "E227": ("取值 '{value}' 不在可选值之中{hint}（可选：{choices}）", "'{value}' is not one of the choices{hint} (choices: {choices})"),
     "E226": ("单位不符：派生指标声明单位 {declared}，表达式的单位是 {found}",
              "unit mismatch: derived field declares unit {declared}, the expression has {found}"),
     # rules and packs
@@ -182,6 +183,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "rule '{id}' ends ({until}) before it starts ({effective})"),
     "E252": ("参数 '{name}' 在 {date} 之前没有取值", "parameter '{name}' has no value before {date}"),
     "E253": ("参数 '{name}' 的值 '{value}' 不是数值", "parameter '{name}': value '{value}' is not a number"),
+    "E255": ("消息模板的花括号不配对：{template}", "unbalanced braces in the message template: {template}"),
     "E254": ("消息模板中有未知占位符 {{{name}}}，可用：{available}",
              "message template uses unknown placeholder {{{name}}}; available: {available}"),
     "W300": ("参数 '{name}' 未被任何规则使用", "parameter '{name}' is not used by any rule"),

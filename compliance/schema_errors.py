@@ -26,6 +26,10 @@ def plain(value):
     return value
 
 
+_TYPE_OF = {"list": ("列表", "a list"), "YList": ("列表", "a list"), "dict": ("映射", "a mapping"),
+            "YMap": ("映射", "a mapping")}
+
+
 def _type_text(names) -> Localized:
     names = names if isinstance(names, list) else [names]
     return Localized("或".join(_TYPE_NAMES.get(n, (n, n))[0] for n in names),
@@ -48,12 +52,16 @@ def reason(err, lang_hint_props=None) -> Localized:
         hint_en = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
         return Localized(f"不认识的键 '{key}'{hint_zh}", f"unknown key '{key}'{hint_en}")
     if v == "enum":
-        choices = "、".join(str(c) for c in err.validator_value)
-        return Localized(f"取值 '{inst}' 无效，应为 {choices} 之一",
-                         f"invalid value '{inst}', expected one of {', '.join(str(c) for c in err.validator_value)}")
+        choices = [str(c) for c in err.validator_value]
+        close = difflib.get_close_matches(str(inst), choices, n=1)
+        hint = (f"，是否指 '{close[0]}'？", f"; did you mean '{close[0]}'?") if close else ("", "")
+        return Localized(f"取值 '{inst}' 无效，应为 {'、'.join(choices)} 之一{hint[0]}",
+                         f"invalid value '{inst}', expected one of {', '.join(choices)}{hint[1]}")
     if v == "type":
         t = _type_text(err.validator_value)
-        return Localized(f"应为{t.zh}，这里是 '{inst}'", f"expected {t.en}, found '{inst}'")
+        found = _TYPE_OF.get(type(inst).__name__)
+        shown = Localized(found[0], found[1]) if found else Localized(f"'{inst}'", f"'{inst}'")
+        return Localized(f"应为{t.zh}，这里是{shown.zh}", f"expected {t.en}, found {shown.en}")
     if v == "pattern":
         pattern = err.validator_value
         if "\\d{4}" in pattern:

@@ -100,6 +100,30 @@ def _build(node, file: str):
     raise YamlError(Diagnostic("E101", _loc(file, node), {"reason": f"unsupported node {node.tag}"}))
 
 
+def _explain(exc: yaml.MarkedYAMLError):
+    """PyYAML's English problem → (Localized reason, the mark to point at)."""
+    from .diagnostics import Localized
+    problem, context = exc.problem or "", exc.context or ""
+    if "'\\t'" in problem or "\t" in problem:
+        return Localized("不能用制表符（Tab）缩进，请改用空格", "tabs cannot be used for indentation; use spaces"), exc.problem_mark
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[" if "sequence" in context else "{"
+        return (Localized(f"这里的 '{bracket}' 没有闭合", f"this '{bracket}' is never closed"),
+                exc.context_mark or exc.problem_mark)
+    if "expected <block end>" in problem or ("block mapping" in context and "expected <block end>" in problem):
+        return Localized("缩进不一致：这一行与同级的键缩进不同", "inconsistent indentation: this line is not indented like its siblings"), exc.problem_mark
+    if "mapping values are not allowed" in problem:
+        return (Localized("此处不能出现冒号（值里有冒号时请给整个值加引号），或缩进有误",
+                          "a colon is not allowed here (quote a value that contains a colon), or the indentation is wrong"),
+                exc.problem_mark)
+    if "found unexpected end of stream" in problem or "unexpected end of stream" in problem:
+        return Localized("引号没有闭合", "a quote is never closed"), exc.context_mark or exc.problem_mark
+    if "could not find expected ':'" in problem:
+        return Localized("缺少冒号，或缩进有误", "missing ':' or wrong indentation"), exc.problem_mark
+    text = f"{problem} {context}".strip()
+    return Localized(text, text), exc.problem_mark or exc.context_mark
+
+
 def _loc(file: str, node) -> Location:
     start, end = node.start_mark, node.end_mark
     return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
@@ -114,8 +138,7 @@ def load(text: str, file: str):
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = f"{exc.problem or ''} {exc.context or ''}".strip()
+        reason, mark = _explain(exc)
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": reason}))
     except yaml.YAMLError as exc:

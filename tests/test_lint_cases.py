@@ -42,28 +42,9 @@ REPO = Path(__file__).resolve().parent.parent
 # an entry whose case starts passing fails the suite until it is removed here.
 KNOWN_PROBLEMS: dict[str, str] = {
     # YAML and schema messages
-    "yaml_bad_indentation": "E101 at the right place, but the message is PyYAML's English text "
-                            "('expected <block end>, but found <block mapping start>'), not a word about indentation",
-    "yaml_tab_indent": "E101 at the right place, but the message is PyYAML's English text "
-                       "(\"found character '\\t' that cannot start any token\"), it does not say tabs are not allowed",
-    "yaml_unclosed_bracket": "E101 is reported at 10:12 (the ':' of the next key) instead of the unclosed '[' at 9:13",
-    "not_a_mapping": "the message dumps the whole document as a Python repr (这里是 '[{'id': 'T1', …}]') "
-                     "instead of saying it is a list",
-    "invalid_severity": "invalid enum value: no did-you-mean ('musst' → 'must')",
-    "invalid_applies_to": "invalid enum value: no did-you-mean ('school_sections' → 'school_section')",
     # expression syntax
     "dsl_empty_expression": "E205 is reported at column 1 of the line instead of the value (9:14)",
-    "dsl_arrow_operator": "'=>' is reported as E207 'comparisons cannot be chained' instead of E200 unexpected '>'",
-    "dsl_doubled_and": "the second 'and' is lexed as a field name: E200 points at 'section' (9:46) "
-                       "instead of the second 'and' (9:42)",
     # names and types
-    "unknown_param_typo": "the did-you-mean hint drops the 'params.' prefix ('r1_teachers_above_degree_per_100')",
-    "enum_value_typo": "value not among the choices: no did-you-mean ('primery' → 'primary'); "
-                       "worded as a type mismatch listing all choices",
-    "unit_unknown_literal": "E222 points at the number 2000 (9:43) instead of the unknown unit '圆' (9:48)",
-    "unit_derived_mismatch_used": "after E226, the rule using the field gets a second, self-contradictory error "
-                                  "E221 '单位不符：元 与 元 不能比较'",
-    "derived_cycle": "besides E232, a spurious E210 '未知字段 base_load，是否指 base_load？' at the same place",
     # positions inside quoted scalars
     "quoted_escapes_column": "columns are computed on the unescaped value: each \\\" before the error shifts it "
                              "one column left (8:44 instead of 8:46)",

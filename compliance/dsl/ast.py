@@ -28,6 +28,7 @@ class Number(Node):
     value: Fraction
     unit: str | None  # as written after the number: 元, 万元, %, ㎡ ...
     text: str
+    unit_span: Span | None = None
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,9 @@ class _Checker:
             return T.NUMBER
         unit = UNITS.get(node.unit)
         if unit is None:
-            return self.error("E222", node, unit=node.unit, hint=_hint(node.unit, UNITS))
+            self.errors.append(ExprError("E222", node.unit_span or node.span,
+                                         {"unit": node.unit, "hint": _hint(node.unit, UNITS)}))
+            return T.ANY
         return T.NumberT(unit.dim, unit)
 
     def _string(self, node, scope):
@@ -246,9 +248,11 @@ class _Checker:
     def _check_choice(self, field_node, field_type, literal_node):
         if isinstance(field_type, T.StringT) and field_type.choices and isinstance(literal_node, ast.String):
             if literal_node.value not in field_type.choices:
-                self.error("E220", literal_node, what=Localized("取值", "value"),
-                           expected=Localized("、".join(field_type.choices), " | ".join(field_type.choices)),
-                           found=Localized(f"'{literal_node.value}'", f"'{literal_node.value}'"))
+                close = difflib.get_close_matches(literal_node.value, field_type.choices, n=1, cutoff=0.6)
+                self.error("E227", literal_node, value=literal_node.value,
+                           choices=Localized("、".join(field_type.choices), ", ".join(field_type.choices)),
+                           hint=Localized(f"，是否指 '{close[0]}'？", f"; did you mean '{close[0]}'?") if close
+                           else Localized("", ""))
 
     def _member(self, node: ast.Member, scope):
         it = self.check(node.item, scope)
@@ -392,7 +396,8 @@ class _Checker:
         self.env.used_derived.add((entity, spec.name))
         if checked.cycle:
             self.error("E232", node, cycle=" → ".join(checked.cycle))
-            return None
+            # Resolved, but typed ANY: the cycle is reported once and the pack never compiles.
+            return DerivedRef(base, slot, to_school, entity, spec.name, T.ANY)
         return DerivedRef(base, slot, to_school, entity, spec.name, checked.type)
 
     def walk_entity(self, node, base, slot, entity, rest, quiet=False):
@@ -450,7 +455,8 @@ class _Checker:
         name = rest[0]
         spec = self.env.params.get(name)
         if spec is None:
-            self.error("E211", node, name=name, hint=_hint(name, self.env.params))
+            close = _hint("params." + name, ["params." + n for n in self.env.params])
+            self.error("E211", node, name=name, hint=close)
             return None
         self.env.used_params.add(name)
         if spec.levels:
@@ -634,7 +640,9 @@ def check_derived(env: Environment, entity: str, name: str) -> Checked:
             if spec.unit.dim != result.type.dim:
                 result.errors.append(ExprError("E226", spec.node.span, {
                     "declared": spec.unit.label, "found": _unit_text(result.type)}))
-            result.type = T.NumberT(result.type.dim, spec.unit)
+                result.type = T.ANY  # reported once here; users of the field are not blamed again
+            else:
+                result.type = T.NumberT(result.type.dim, spec.unit)
     finally:
         env._checking.pop()
     env.derived_results[key] = result

@@ -6,6 +6,7 @@ Lark exception escapes this module.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -52,7 +53,8 @@ class _ToAst(Transformer_NonRecursive):
     def number(self, meta, children):
         num, unit = children
         return ast.Number(_span_of(meta), Fraction(str(num)), str(unit) if unit is not None else None,
-                          str(num) + (str(unit) if unit is not None else ""))
+                          str(num) + (str(unit) if unit is not None else ""),
+                          _span_of(unit) if unit is not None else None)
 
     def string(self, meta, children):
         text = str(children[0])
@@ -92,8 +94,6 @@ class _ToAst(Transformer_NonRecursive):
 
     def compare(self, meta, children):
         left, op, right = children
-        if isinstance(left, ast.Compare) or isinstance(right, ast.Compare):
-            raise _Reject("E207", _span_of(op), {})
         return ast.Compare(_span_of(meta), _COMP_OPS[str(op)], left, right)
 
     def member(self, meta, children):
@@ -139,6 +139,7 @@ _TERMINAL_NAMES = {
     "$END": ("表达式结束", "end of expression"),
 }
 # Terminals that start an operand; when most of them are expected we just say "a value".
+_KEYWORDS = {"and", "or", "not", "in", "for", "where", "if", "then", "else", "且", "或", "非"}
 _OPERAND_STARTS = {"NAME", "NUMBER", "STRING", "DATE", "LPAR", "LSQB", "MINUS", "TRUE", "FALSE", "NOT", "非", "IF"}
 
 
@@ -258,7 +259,20 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprError:
     if brackets is not None and brackets.code == "E200":
         return brackets
     token = exc.token
+    before = text[:token.start_pos].rstrip()
+    keyword = re.search(r"(\w+)$", before)
+    if keyword and keyword.group(1) in _KEYWORDS and token.type in ("NAME", "UNIT"):
+        # A keyword where a value was due (`and and x`) is lexed as a name; point at the keyword.
+        start = keyword.start(1)
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        word = keyword.group(1)
+        return ExprError("E200", ast.Span(line, column, line, column + len(word)),
+                         {"found": _localized_literal(word), "expected": _expected(_OPERAND_STARTS)})
     if token.type == "COMP_OP" and "COMP_OP" not in (exc.accepts or exc.expected):
+        if before and before[-1] in "=<>≥≤≠!":
+            # `=>` for `>=`: two operators in a row, not a chained comparison.
+            return ExprError("E200", _span_of(token), {"found": _found(token), "expected": _expected(_OPERAND_STARTS)})
         # `a < b < c`: LALR sees a second comparison operator.
         return ExprError("E207", _span_of(token), {})
     expected = exc.accepts or exc.expected
