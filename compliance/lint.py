@@ -75,12 +75,13 @@ def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) 
         for d in p.derived:
             key = (d.entity, d.name)
             if key in derived and derived[key].pack == p.id:
-                diagnostics.append(Diagnostic("E231", d.location, {"name": d.name, "first": _at(derived[key].location)}))
+                diagnostics.append(Diagnostic("E231", d.name_location or d.location,
+                                              {"name": d.name, "first": _at(derived[key].location)}))
             derived[key] = d
         seen_here: dict[str, Rule] = {}
         for r in p.rules:
             if r.id in seen_here:
-                diagnostics.append(Diagnostic("E230", r.location, {"id": r.id, "first": _at(seen_here[r.id].location)}))
+                diagnostics.append(Diagnostic("E230", r.spot("id"), {"id": r.id, "first": _at(seen_here[r.id].location)}))
                 continue
             seen_here[r.id] = r
             if r.id in rules:
@@ -135,22 +136,28 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
                             ("article", Localized("条款（article）", "an article")),
                             ("document", Localized("文件（document）", "a document"))):
             if not getattr(rule.citation, name):
-                out.append(Diagnostic("E241", rule.location, {"id": rule.id, "field": label}))
+                out.append(Diagnostic("E241", rule.spot("citation"), {"id": rule.id, "field": label}))
     if rule.effective and rule.until and rule.until <= rule.effective:
-        out.append(Diagnostic("E251", rule.location, {"id": rule.id, "until": rule.until, "effective": rule.effective}))
-    for template in (rule.message_zh, rule.message_en):
-        for name in _placeholders(template):
+        out.append(Diagnostic("E251", rule.spot("until"), {"id": rule.id, "until": rule.until, "effective": rule.effective}))
+    for lang, template in (("zh", rule.message_zh), ("en", rule.message_en)):
+        names = _placeholders(template)
+        if names is None:
+            out.append(Diagnostic("E255", rule.spot(f"message.{lang}"), {"template": template}))
+            continue
+        for name in names:
             if name not in PLACEHOLDERS:
-                out.append(Diagnostic("E254", rule.location, {"name": name, "available": sorted(PLACEHOLDERS)}))
+                out.append(Diagnostic("E254", rule.spots.get(f"placeholder.{name}", rule.spot(f"message.{lang}")),
+                                      {"name": name, "available": sorted(PLACEHOLDERS)}))
 
 
-def _placeholders(template: str | None) -> list[str]:
+def _placeholders(template: str | None) -> list[str] | None:
+    """The {names} a message template uses; None when its braces do not pair up."""
     if not template:
         return []
     try:
         return [field_name for _, field_name, _, _ in string.Formatter().parse(template) if field_name]
     except ValueError:
-        return ["{"]
+        return None
 
 
 def _check_pack(analysis: Analysis) -> None:

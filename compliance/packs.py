@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -33,8 +34,9 @@ class Expr:
     source: ExprSource
 
     def location(self, span: ast.Span) -> Location:
-        off = self.source.line_offset
-        return Location(self.file, span.line + off, span.column, span.end_line + off, span.end_column)
+        line, column = self.source.file_position(span.line, span.column)
+        end_line, end_column = self.source.file_position(span.end_line, span.end_column)
+        return Location(self.file, line, column, end_line, end_column)
 
     def text_of(self, node: ast.Node) -> str:
         lines = self.source.text.split("\n")
@@ -88,6 +90,10 @@ class Rule:
     aspect_en: str | None
     location: Location
     properties: dict = field(default_factory=dict, hash=False, compare=False)
+    spots: dict = field(default_factory=dict, hash=False, compare=False)  # key → Location of its value
+
+    def spot(self, key: str) -> Location:
+        return self.spots.get(key, self.location)
 
     @property
     def qualified_id(self) -> str:
@@ -108,6 +114,7 @@ class Derived:
     aliases: tuple[str, ...]
     value: Expr
     location: Location
+    name_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -283,7 +290,9 @@ def _expr(data: YMap, key: str, file: str, pack: Pack) -> Expr | None:
     result = parse(source.text)
     expr = Expr(data[key], None if isinstance(result, ExprError) else result, file, source)
     if isinstance(result, ExprError):
-        pack.diagnostics.append(Diagnostic(result.code, expr.location(result.span), result.args))
+        # An empty expression has no token to point at: point at the value itself.
+        where = node_location(file, node) if result.code == "E205" else expr.location(result.span)
+        pack.diagnostics.append(Diagnostic(result.code, where, result.args))
     return expr
 
 
@@ -317,7 +326,8 @@ def load_rule_file(path: Path, pack: Pack) -> None:
                                                {"unit": item["unit"], "hint": Localized("", "")}))
         entity = {"jurisdiction": "record"}.get(item["of"], item["of"])
         pack.derived.append(Derived(pack.id, item["name"], item["title"], entity, unit, item.get("unit"),
-                                    tuple(item.get("aliases") or ()), value, node_location(file, item.node)))
+                                    tuple(item.get("aliases") or ()), value, node_location(file, item.node),
+                                    node_location(file, item.value_nodes["name"])))
     for i, item in enumerate(data.get("rules") or []):
         if not isinstance(item, YMap) or _has_errors_under(bad_paths, ("rules", i)):
             continue
@@ -337,7 +347,25 @@ def load_rule_file(path: Path, pack: Pack) -> None:
             effective=_date(item.get("effective")), until=_date(item.get("until")),
             deadline=_date(item.get("deadline")), overrides=item.get("overrides"),
             aspect=aspect, aspect_en=aspect_en, location=node_location(file, item.node),
-            properties=dict(item.get("properties") or {})))
+            properties=dict(item.get("properties") or {}), spots=_spots(item, file, pack.sources[file])))
+
+
+def _spots(item: YMap, file: str, source: str) -> dict:
+    """Where the values a pack-level check may blame are, including each message placeholder."""
+    spots = {key: node_location(file, node) for key, node in item.value_nodes.items()}
+    message = item.get("message")
+    if isinstance(message, YMap):
+        for lang, node in message.value_nodes.items():
+            spots[f"message.{lang}"] = node_location(file, node)
+            if node.start_mark.line == node.end_mark.line and isinstance(message[lang], str):
+                raw = source[node.start_mark.index:node.end_mark.index]
+                for name in re.findall(r"\{([^{}]*)\}", message[lang]):
+                    offset = raw.find("{" + name + "}")
+                    if offset >= 0:
+                        col = node.start_mark.column + offset + 1
+                        spots.setdefault(f"placeholder.{name}", Location(file, node.start_mark.line + 1, col,
+                                                                         node.start_mark.line + 1, col + len(name) + 2))
+    return spots
 
 
 def _has_errors_under(bad_paths, prefix) -> bool:

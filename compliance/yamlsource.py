@@ -40,6 +40,18 @@ class ExprSource:
     """
     text: str
     line_offset: int
+    positions: tuple[tuple[int, int], ...] | None = None  # per character of text: (file line, column)
+
+    def file_position(self, line: int, column: int) -> tuple[int, int]:
+        """The file's (line, column) of an expression position (both 1-based)."""
+        if self.positions is None:
+            return line + self.line_offset, column
+        lines = self.text.split("\n")
+        index = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+        if index < len(self.positions):
+            return self.positions[index]
+        last_line, last_col = self.positions[-1] if self.positions else (self.line_offset + 1, 1)
+        return last_line, last_col + 1 + index - len(self.positions)
 
 
 class YamlError(Exception):
@@ -157,10 +169,69 @@ def expression_source(node, source: str) -> ExprSource:
         first_newline = raw.find("\n")
         body = raw[first_newline + 1:] if first_newline >= 0 else ""
         return ExprSource(body, start.line + 1)
-    if start.line == end.line or node.style is None:
-        if node.style is None:
-            raw = source[start.index:end.index]
-            return ExprSource(" " * start.column + raw, start.line)
-        # Quoted on one line: the value starts one column after the quote.
-        return ExprSource(" " * (start.column + 1) + node.value, start.line)
+    if node.style is None:
+        raw = source[start.index:end.index]
+        return ExprSource(" " * start.column + raw, start.line)
+    positions = _quoted_positions(node, source)
+    if positions is not None:
+        return ExprSource(node.value, 0, positions)
     return ExprSource(" " * (start.column + 1) + node.value, start.line)
+
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0"}
+
+
+def _quoted_positions(node, source: str):
+    """Decode a quoted scalar from its source, keeping each character's file position.
+
+    Returns None (and the caller falls back to an approximation) if our decoding does not
+    reproduce PyYAML's value exactly (hex and unicode escapes, for one).
+    """
+    start, end = node.start_mark, node.end_mark
+    raw = source[start.index + 1:end.index - 1]
+    line, col = start.line + 1, start.column + 2
+    out: list[tuple[str, tuple[int, int]]] = []
+    i = 0
+    double = node.style == '"'
+    while i < len(raw):
+        c = raw[i]
+        if double and c == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            if nxt == "\n":  # escaped line break: joins lines without a space
+                i += 2
+                line, col = line + 1, 1
+                while i < len(raw) and raw[i] in " \t":
+                    i, col = i + 1, col + 1
+                continue
+            if nxt not in _ESCAPES:
+                return None
+            out.append((_ESCAPES[nxt], (line, col)))
+            i, col = i + 2, col + 2
+            continue
+        if not double and c == "'" and raw[i + 1:i + 2] == "'":
+            out.append(("'", (line, col)))
+            i, col = i + 2, col + 2
+            continue
+        if c == "\n":
+            # folding: trailing blanks dropped, a line break becomes a space, empty lines become breaks
+            while out and out[-1][0] in " \t":
+                out.pop()
+            breaks = 0
+            pos = (line, col)
+            i, line, col = i + 1, line + 1, 1
+            while True:
+                while i < len(raw) and raw[i] in " \t":
+                    i, col = i + 1, col + 1
+                if i < len(raw) and raw[i] == "\n":
+                    breaks += 1
+                    i, line, col = i + 1, line + 1, 1
+                    continue
+                break
+            out.extend([("\n", pos)] * breaks if breaks else [(" ", pos)])
+            continue
+        out.append((c, (line, col)))
+        i, col = i + 1, col + 1
+    if "".join(ch for ch, _ in out) != node.value:
+        return None
+    return tuple(p for _, p in out)

@@ -163,3 +163,15 @@ def test_nesting_is_bounded_without_recursion_errors():
 def test_parser_is_built_once():
     from compliance.dsl.parse import _parser
     assert _parser() is _parser()
+
+
+def test_parenthesised_comparisons_may_be_compared():
+    node = p("(a > 1) == (b > 1)")
+    assert isinstance(node, ast.Compare) and isinstance(node.left, ast.Compare)
+
+
+def test_keyword_where_a_value_is_due_is_named():
+    err = parse("a >= 1 and and b")
+    assert (err.code, err.span.column, err.args["found"].zh) == ("E200", 12, "'and'")
+    err = parse("a => 1")
+    assert err.code == "E200" and err.span.column == 4

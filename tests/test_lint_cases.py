@@ -40,23 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Cases where the tool is wrong today (position, wording, crash or missed error): the case keeps
 # the correct expectation and is marked xfail. Strict:
 # an entry whose case starts passing fails the suite until it is removed here.
-KNOWN_PROBLEMS: dict[str, str] = {
-    # YAML and schema messages
-    # expression syntax
-    "dsl_empty_expression": "E205 is reported at column 1 of the line instead of the value (9:14)",
-    # names and types
-    # positions inside quoted scalars
-    "quoted_escapes_column": "columns are computed on the unescaped value: each \\\" before the error shifts it "
-                             "one column left (8:44 instead of 8:46)",
-    "quoted_multiline": "a double-quoted expression over two lines is folded to one: the error on its second line "
-                        "is reported at 8:43 instead of 9:11",
-    # pack-level checks report the rule's first line, not the offending entry
-    "duplicate_rule_id": "E230 points at the rule's start (13:5) instead of the duplicate id value (13:9)",
-    "duplicate_derived": "E231 points at the item's start (10:5) instead of the duplicate name value (10:11)",
-    "citation_without_quote": "E241 points at the rule's start (5:5) instead of the citation lacking the quote (11:7)",
-    "until_before_effective": "E251 points at the rule's start (5:5) instead of the until value (10:12)",
-    "unknown_placeholder": "E254 points at the rule's start (5:5) instead of the placeholder {studnets} (14:33)",
-}
+KNOWN_PROBLEMS: dict[str, str] = {}
 
 _HEADER = re.compile(r"#\s*(expect|expect-en):\s*([EW]\d{3})\s+(\d+):(\d+)\s+(.+?)\s*$")
 
