@@ -166,6 +166,36 @@ def test_cv_limits(level, a, b, expected):
         assert f.value == f.threshold
 
 
+def _all_indicators_scaled(level, a, b):
+    """Two in-scope single-section schools of 100 students whose seven indicator values are in ratio a : b."""
+    data = base_record()
+    data["schools"] = []
+    for id, k in (("P", a), ("Q", b)):
+        s = school_with_values(id, level, k)
+        data["schools"].append(s)
+    return data
+
+
+def school_with_values(id, level, k):
+    from national_fixtures import school
+    s = school(id, "primary" if level == "primary" else "junior", {level: 100})
+    s["sections"][level].update(teachers_above_required_degree=k, backbone_teachers=k, pe_art_teachers=k,
+                                multimedia_classrooms=k)
+    s["shared"] = {"teaching_aux_area_m2": 10 * k + 50, "indoor_sports_area_m2": 50,
+                   "sports_ground_area_m2": 20 * k - 50, "equipment_value_wan_yuan": k}
+    return s
+
+
+@pytest.mark.parametrize("indicator", range(1, 8))
+@pytest.mark.parametrize("level,a,b,expected", [
+    ("primary", 10, 30, "pass"), ("primary", 10, 31, "fail"),
+    ("junior", 11, 29, "pass"), ("junior", 11, 30, "fail"),
+])
+def test_every_cv_rule_at_its_limit(indicator, level, a, b, expected):
+    f = finding(_all_indicators_scaled(level, a, b), f"R{indicator}-CV", section=level)
+    assert f.status == expected
+
+
 def test_cv_is_weighted_by_students():
     # the same two values, but most students in the school with the higher value: CV drops under 0.5
     f = finding(_two_schools("primary", 10, 30, students=(100, 900)), "R7-CV", section="primary")
