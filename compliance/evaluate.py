@@ -91,7 +91,7 @@ def _finding(compiled: CompiledRule, subject, status, value, threshold, result, 
         threshold=None if threshold.__class__ is Unknown else threshold, op=compiled.op,
         missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
         notes=notes, deadline=compiled.deadline, percent=compiled.percent, order=order,
-        title_en=rule.title_en, templates=(rule.message_zh, rule.message_en))
+        title_en=rule.title_en, templates=(rule.message_zh, rule.message_en), aspect_en=rule.aspect_en)
 
 
 _NO_UNKNOWN = Unknown()

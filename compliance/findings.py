@@ -61,7 +61,8 @@ class Finding:
     percent: bool = False            # show value and threshold as percentages
     order: tuple = field(default=(), compare=False)
     title_en: str | None = None
-    templates: tuple = (None, None)  # the rule's message templates (zh, en)
+    templates: tuple = (None, None)
+    aspect_en: str | None = None  # the rule's message templates (zh, en)
 
     def message(self, lang: str = "zh") -> str:
         """The message in `lang`, formatted when asked for (evaluation does not pay for it)."""

@@ -57,6 +57,8 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
 
 
 def _aspect(f: Finding, zh: bool) -> str:
+    if not zh and f.aspect_en:
+        return f.aspect_en
     return f.aspect or ("其他" if zh else "Other")
 
 
@@ -78,7 +80,7 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
     style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim"}[f.status]
     head = Text(f"  {mark} ", style=style)
     head.append(f"{f.rule} ", style="bold")
-    head.append(f.title)
+    head.append(f.title if zh or not f.title_en else f.title_en)
     console.print(head)
     console.print(f"      {f.message('zh' if zh else 'en')}")
     if f.op and f.value is not None and f.threshold is not None:
@@ -89,4 +91,5 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
     if c:
         where = "".join(x for x in (c.get("document"), " " if c.get("article") else "", c.get("article"), c.get("item")) if x)
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
-        console.print(Text(f"      {'出处' if zh else 'source'}：{where}{grade}  “{c.get('quote', '')}”", style="dim"))
+        label = "出处：" if zh else "source: "
+        console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
