@@ -4,7 +4,6 @@ record schema, and build the entity views that compiled rules read from.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -99,13 +98,3 @@ def loads(text: str) -> Any:
     """Parse JSON keeping every decimal exact."""
     return json.loads(text, parse_float=Fraction)
 
-
-@dataclass(frozen=True)
-class Pointer:
-    """Build JSON pointers (RFC 6901)."""
-    @staticmethod
-    def join(base: str, *parts) -> str:
-        out = base
-        for p in parts:
-            out += "/" + str(p).replace("~", "~0").replace("/", "~1")
-        return out

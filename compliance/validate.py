@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import json
-from fractions import Fraction
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -112,5 +111,3 @@ def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
                 years[y] = i
     return out
 
-
-__all__ = ["read_record", "validate_record", "pointer", "Fraction"]

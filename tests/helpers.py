@@ -1,10 +1,8 @@
 """Evaluate single expressions the way rules are evaluated: parse → check → compile → run."""
 from __future__ import annotations
 
-import datetime
 from fractions import Fraction
 
-from compliance.dsl import ast
 from compliance.dsl import types as T
 from compliance.dsl.check import DerivedSpec, Environment, ParamSpec, check
 from compliance.dsl.compile import Compiler, Env, ParamValues

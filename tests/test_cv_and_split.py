@@ -4,7 +4,6 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 
 from compliance.dsl.compile import section_share
 from compliance.dsl.functions import exact_sqrt, weighted_mean_and_cv

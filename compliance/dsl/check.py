@@ -14,7 +14,7 @@ from fractions import Fraction
 from ..diagnostics import Localized
 from . import ast
 from . import types as T
-from .functions import ARG_EXPECTATIONS, FUNCTIONS, SPECIAL
+from .functions import ARG_EXPECTATIONS, FUNCTIONS
 from .names import Catalog, EntityDef
 from .parse import ExprError
 from .units import UNITS, Unit

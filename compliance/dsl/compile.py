@@ -18,7 +18,6 @@ from typing import Callable
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
 from ..record import Entity, RecordView, attestation
 from . import ast
-from . import types as T
 from .check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Environment, FieldRef, LevelRef,
                     ParamRef, check_derived, DERIVED_SCOPE)
 from .functions import FUNCTIONS

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 from typing import Callable, Sequence
 
@@ -195,14 +194,6 @@ class Function:
     strict: bool = True        # any Unknown argument makes the result Unknown
 
 
-def _series_non_decreasing(points, strict=False):
-    """points: [(year, value)] in year order. True, or False naming the first year that fell."""
-    for (y0, v0), (y1, v1) in zip(points, points[1:]):
-        if v1 < v0 or (strict and v1 == v0):
-            return False
-    return True
-
-
 FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("sum", "求和", True, (1, 1), lambda ts: _numbers(ts) or _first_number(ts), _sum),
     Function("min", "最小值", True, (1, 1), lambda ts: _numbers(ts) or _first_number(ts), _extreme(min)),
@@ -241,10 +232,3 @@ ARG_EXPECTATIONS = {
     "series": T.SeriesT(T.NUMBER),
 }
 
-
-def series_points(values: list[tuple[int, object]]):
-    return values
-
-
-__all__ = ["FUNCTIONS", "SPECIAL", "Function", "exact_sqrt", "weighted_mean_and_cv",
-           "series_points", "_series_non_decreasing", "date"]
