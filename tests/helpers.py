@@ -40,7 +40,6 @@ def environment(params: dict | None = None, derived: dict | None = None) -> tupl
         levels = None
         if isinstance(spec, dict) and set(spec) <= {"primary", "junior"}:
             levels = tuple(spec)
-            sample = next(iter(spec.values()))
             t = T.NumberT(unit.dim, unit) if unit else T.NUMBER
             values[name] = {k: Fraction(str(v)) * (unit.scale if unit else 1) for k, v in spec.items()}
         elif isinstance(spec, dict):
