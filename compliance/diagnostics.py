@@ -174,6 +174,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E233": ("参数 '{name}' 重复定义", "parameter '{name}' defined twice"),
     "E234": ("规则 '{id}' 的适用对象 {applies_to} 与 '{name}' 所在层级不符",
              "rule '{id}' applies to {applies_to}, which has no '{name}'"),
+    "E235": ("规则 '{id}' 声明覆盖的上级规则 '{target}' 不存在", "rule '{id}' overrides '{target}', which no ancestor pack has"),
     "E240": ("规则 '{id}' 缺少出处（citation）：每条规则都须注明文件、条款与原文",
              "rule '{id}' has no citation: every rule must cite document, article and quote"),
     "E241": ("规则 '{id}' 的出处缺少 {field}", "the citation of rule '{id}' lacks {field}"),

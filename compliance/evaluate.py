@@ -85,13 +85,14 @@ def _finding(compiled: CompiledRule, subject, status, value, threshold, result, 
     else:
         notes = inputs = ()
     return Finding(
-        rule=rule.qualified_id, title=rule.title, status=status, severity=rule.severity, subject=subject,
+        rule=rule.qualified_id, title=rule.title, status=status, severity=compiled.severity, subject=subject,
         aspect=rule.aspect, citation=compiled.citation,
         value=None if value.__class__ is Unknown else value,
         threshold=None if threshold.__class__ is Unknown else threshold, op=compiled.op,
         missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
         notes=notes, deadline=compiled.deadline, percent=compiled.percent, order=order,
-        title_en=rule.title_en, templates=(rule.message_zh, rule.message_en), aspect_en=rule.aspect_en)
+        title_en=rule.title_en, templates=(rule.message_zh, rule.message_en), aspect_en=rule.aspect_en,
+        overridden_citation=compiled.overridden_citation)
 
 
 _NO_UNKNOWN = Unknown()

@@ -86,6 +86,13 @@ def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) 
             seen_here[r.id] = r
             if r.id in rules:
                 overridden[r.id] = rules[r.id]
+            if r.overrides:
+                # `overrides: national/G5` replaces an ancestor's rule under another id
+                target = r.overrides.split("/")[-1]
+                if target in rules and rules[target].pack != p.id:
+                    overridden[r.id] = rules.pop(target)
+                else:
+                    diagnostics.append(Diagnostic("E235", r.spot("overrides"), {"id": r.id, "target": r.overrides}))
             rules[r.id] = r
     env = Environment(catalog or default_catalog(),
                       params={name: param_spec(p) for name, p in params.items()},

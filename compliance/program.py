@@ -25,6 +25,8 @@ class CompiledRule:
     percent: bool                  # show value and threshold as percentages
     citation: dict                 # the rule's citation, built once
     deadline: str | None
+    severity: str                  # `target` while a deadline is still ahead, else the rule's own
+    overridden_citation: dict | None = None  # the ancestor rule this one replaces
 
 
 @dataclass
@@ -66,9 +68,13 @@ def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
                 right_type = checked.types.get(id(checked.node.right))
                 percent = isinstance(right_type, T.NumberT) and right_type.unit is not None \
                     and right_type.unit.label == "%"
+        # A target whose deadline has not come yet is progress to report, not a failure.
+        severity = "target" if rule.deadline and as_of < rule.deadline else rule.severity
+        replaced = analysis.overridden.get(rule.id)
         compiled.append(CompiledRule(rule, when, require, sides, op, slots, percent,
                                      rule.citation.as_dict() if rule.citation else {},
-                                     rule.deadline.isoformat() if rule.deadline else None))
+                                     rule.deadline.isoformat() if rule.deadline else None, severity,
+                                     replaced.citation.as_dict() if replaced and replaced.citation else None))
     return Program(analysis, as_of, compiled)
 
 

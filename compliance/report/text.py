@@ -40,13 +40,19 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     for status, heading in ((FAIL, ("未达标", "Failures")), (UNKNOWN, ("待补数据", "Unknown (missing data)"))):
         by_aspect = defaultdict(list)
         for f in findings:
-            if f.status == status and not (f.severity == "veto" and status == FAIL):
+            if f.status == status and f.severity != "target" and not (f.severity == "veto" and status == FAIL):
                 by_aspect[_aspect(f, zh)].append(f)
         for aspect, items in by_aspect.items():
             console.print(Text(f"{heading[0 if zh else 1]} · {aspect}（{len(items)}）" if zh else
                                f"{heading[1]} · {aspect} ({len(items)})", style="bold"))
             for f in items:
                 _print_finding(console, f, zh)
+    targets = [f for f in findings if f.severity == "target" and f.status in (FAIL, UNKNOWN)]
+    if targets:
+        console.print(Text("目标进度（期限未到，暂不计入结论）" if zh else "Targets not yet due (not counted in the verdict)",
+                           style="bold"))
+        for f in targets:
+            _print_finding(console, f, zh)
     if verbose:
         passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
         if passes:
@@ -87,7 +93,13 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
         value, threshold = format_number(f.value, f.percent), format_number(f.threshold, f.percent)
         console.print(f"      {'实际值' if zh else 'value'} {value}，{'要求' if zh else 'required'} {f.op} {threshold}"
                       if zh else f"      value {value}; required {f.op} {threshold}")
+    if f.deadline:
+        console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
     c = f.citation
+    if f.overridden_citation:
+        o = f.overridden_citation
+        console.print(Text(f"      {'取代上级条款' if zh else 'replaces'}：{o.get('document', '')} {o.get('article', '')}{o.get('item', '')}"
+                           f"  “{o.get('quote', '')}”", style="dim"))
     if c:
         where = "".join(x for x in (c.get("document"), " " if c.get("article") else "", c.get("article"), c.get("item")) if x)
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
