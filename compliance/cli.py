@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(check)
 
+    cov = sub.add_parser("coverage", help="文件段落覆盖情况 / which paragraphs of the document the pack encodes")
+    cov.add_argument("packs", nargs="+", help="规则包名称或目录")
+    cov.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
+    _lang_option(cov)
+
     lint = sub.add_parser("lint", help="静态检查规则文件 / check rule files")
     lint.add_argument("paths", nargs="*", type=Path, help="规则包目录或规则文件（默认 rules/）")
     _lang_option(lint)
@@ -50,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "lint": cmd_lint}[args.command](args)
+        return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
@@ -86,6 +91,29 @@ def cmd_lint(args) -> int:
     else:
         print(f"checked {len(analyses)} pack(s), {rules} rule(s): {errors} error(s), {warnings} warning(s)")
     return EXIT_ERROR if errors else EXIT_OK
+
+
+def cmd_coverage(args) -> int:
+    from .coverage import load_coverage
+    from .packs import Repository
+    from .report.text import render_coverage
+
+    repository = Repository(args.rules)
+    worst = EXIT_OK
+    for name in args.packs:
+        directory = Path(name) if Path(name).is_dir() else repository.directory(name)
+        if directory is None:
+            _print_diagnostics([Diagnostic("E115", Location(name), {"name": name, "available": repository.ids()})],
+                               args.lang)
+            return EXIT_ERROR
+        coverage = load_coverage(repository.load(directory))
+        _print_diagnostics(coverage.diagnostics, args.lang, _sources_of(coverage.diagnostics))
+        sys.stdout.write(render_coverage(coverage, args.lang, color=sys.stdout.isatty()))
+        if has_errors(coverage.diagnostics):
+            worst = EXIT_ERROR
+        elif coverage.accounted < coverage.total and worst == EXIT_OK:
+            worst = EXIT_FINDINGS
+    return worst
 
 
 def cmd_check(args) -> int:

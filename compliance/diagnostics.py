@@ -187,6 +187,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E255": ("消息模板的花括号不配对：{template}", "unbalanced braces in the message template: {template}"),
     "E254": ("消息模板中有未知占位符 {{{name}}}，可用：{available}",
              "message template uses unknown placeholder {{{name}}}; available: {available}"),
+    "E260": ("规则包 '{pack}' 没有覆盖对照表 coverage.yaml", "rule pack '{pack}' has no coverage.yaml"),
+    "E261": ("段落 {paragraph} 引用了不存在的规则 '{rule}'", "paragraph {paragraph} names rule '{rule}', which the pack does not have"),
     "W300": ("参数 '{name}' 未被任何规则使用", "parameter '{name}' is not used by any rule"),
     "W301": ("派生指标 '{name}' 未被任何规则使用", "derived field '{name}' is not used by any rule"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",

@@ -105,3 +105,28 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
         label = "出处：" if zh else "source: "
         console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
+
+
+def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int = 120) -> str:
+    """One row per numbered paragraph: what encodes it, or why nothing can."""
+    zh = lang == "zh"
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    pack = coverage.pack
+    console.print(Text(f"{pack.title}（{pack.document_label}）" if zh else f"{pack.title} ({pack.document_label})",
+                       style="bold"))
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for header in (("段落", "paragraph"), ("开头", "begins"), ("规则 / 不可检查的理由", "rules / why not checkable")):
+        table.add_column(header[0 if zh else 1], overflow="fold")
+    for p in coverage.paragraphs:
+        what = "、".join(p.rules) if p.rules else (("不可检查：" if zh else "not checkable: ") + (p.not_checkable or ""))
+        table.add_row(p.id, p.heading, what)
+    for pid, heading in coverage.missing:
+        table.add_row(Text(pid, style="red"), heading, Text("未对照" if zh else "not accounted for", style="red"))
+    console.print(table)
+    if coverage.unmapped_rules:
+        console.print(("未对应任何段落的规则：" if zh else "rules no paragraph names: ") + "、".join(coverage.unmapped_rules))
+    pct = f"{coverage.percent:.1f}%"
+    console.print((f"已对照 {coverage.accounted}/{coverage.total} 段（{pct}）" if zh
+                   else f"accounted for {coverage.accounted}/{coverage.total} paragraphs ({pct})"))
+    return buffer.getvalue()
