@@ -4,12 +4,14 @@ every expression is checked for names, types and units, and pack-level mistakes 
 """
 from __future__ import annotations
 
+import datetime
 import string
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Localized, Location, sort_key
+from .dsl import ast
 from .dsl import types as T
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
@@ -167,7 +169,135 @@ def _placeholders(template: str | None) -> list[str] | None:
         return None
 
 
+def _bound(expr_node, analysis: Analysis):
+    """A top-level `left OP threshold` with a constant threshold: (left shape, op, threshold node)."""
+    if not isinstance(expr_node, ast.Compare) or expr_node.op not in (">=", ">", "<=", "<"):
+        return None
+    if _is_constant(expr_node.right, analysis):
+        return _shape(expr_node.left), expr_node.op, expr_node.right
+    if _is_constant(expr_node.left, analysis):
+        flipped = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}[expr_node.op]
+        return _shape(expr_node.right), flipped, expr_node.left
+    return None
+
+
+def _is_constant(node, analysis: Analysis) -> bool:
+    return isinstance(node, ast.Number) or (isinstance(node, ast.Path) and node.parts[0] == "params"
+                                             and node.parts[1] in analysis.params)
+
+
+def _shape(node):
+    """The tree without positions, to recognise the same quantity written twice."""
+    if isinstance(node, ast.Path):
+        return ("path", node.parts)
+    if isinstance(node, ast.Number):
+        return ("number", node.value, node.unit)
+    fields = [getattr(node, f) for f in node.__dataclass_fields__ if f != "span"]
+    return (type(node).__name__,) + tuple(_shape(f) if isinstance(f, ast.Node) else
+                                          tuple(_shape(x) for x in f) if isinstance(f, tuple) else f for f in fields)
+
+
+def _constant_values(node, analysis: Analysis, on) -> dict:
+    """{level or None: value in base units} of a constant threshold on a date."""
+    from .dsl.units import UNITS
+    if isinstance(node, ast.Number):
+        return {None: node.value * (UNITS[node.unit].scale if node.unit in UNITS else 1)}
+    param = analysis.params[node.parts[1]]
+    value = param.value_at(on)
+    if isinstance(value, dict):
+        if len(node.parts) == 3:
+            return {None: value.get(node.parts[2])}
+        return dict(value)
+    return {None: value}
+
+
+def _check_conflicts(analysis: Analysis) -> None:
+    """Two rules in force together that bound the same quantity from both sides with no room between."""
+    bounds = []
+    for rule in analysis.rules:
+        if rule.require is not None and rule.require.node is not None:
+            b = _bound(rule.require.node, analysis)
+            if b is not None:
+                bounds.append((rule, *b))
+    for i, (r1, shape1, op1, t1) in enumerate(bounds):
+        for r2, shape2, op2, t2 in bounds[i + 1:]:
+            if shape1 != shape2 or r1.applies_to != r2.applies_to or (op1[0] == op2[0]):
+                continue
+            start = max(d for d in (r1.effective, r2.effective, _EPOCH) if d is not None)
+            ends = [d for d in (r1.until, r2.until) if d is not None]
+            if ends and min(ends) <= start:
+                continue  # never in force together
+            lower, upper = ((r1, op1, t1), (r2, op2, t2)) if op1[0] == ">" else ((r2, op2, t2), (r1, op1, t1))
+            end = min(ends) if ends else None
+            for on in _change_dates(analysis, (t1, t2), start, end):
+                if _contradicts(analysis, lower, upper, on, r1, r2):
+                    break
+
+
+def _change_dates(analysis: Analysis, thresholds, start, end):
+    """The dates in [start, end) on which a threshold may take a new value."""
+    dates = {start}
+    for t in thresholds:
+        if isinstance(t, ast.Path):
+            param = analysis.params[t.parts[1]]
+            dates.update(d for d, _ in param.values or ())
+            dates.update(d for series in (param.by_level or {}).values() for d, _ in series)
+    return sorted(d for d in dates if d >= start and (end is None or d < end))
+
+
+def _contradicts(analysis: Analysis, lower, upper, on, r1, r2) -> bool:
+    lows, highs = _constant_values(lower[2], analysis, on), _constant_values(upper[2], analysis, on)
+    for level in sorted(set(lows) | set(highs), key=str):
+        lo = lows.get(level, lows.get(None))
+        hi = highs.get(level, highs.get(None))
+        if lo is None or hi is None or isinstance(lo, (dict, list)) or isinstance(hi, (dict, list)):
+            continue
+        strict = lower[1] == ">" or upper[1] == "<"
+        if lo > hi or (lo == hi and strict):
+            analysis.diagnostics.append(Diagnostic("E271", r2.spot("require"), {
+                "id": r2.qualified_id, "other": r1.qualified_id, "low": _show(lo), "high": _show(hi)}))
+            return True
+    return False
+
+
+def _check_loosened(analysis: Analysis) -> None:
+    """A pack's parameter that lowers an ancestor's floor (or raises its ceiling) needs a reason."""
+    own = analysis.pack
+    directions: dict[str, set[str]] = {}
+    for rule in analysis.rules:
+        if rule.require is not None and rule.require.node is not None:
+            b = _bound(rule.require.node, analysis)
+            if b is not None and isinstance(b[2], ast.Path):
+                directions.setdefault(b[2].parts[1], set()).add("floor" if b[1][0] == ">" else "ceiling")
+    for name, param in own.params.items():
+        parent = next((p.params[name] for p in reversed(analysis.chain[:-1]) if name in p.params), None)
+        if parent is None or param.loosens or name not in directions:
+            continue
+        on = max([d for d, _ in (param.values or ())] + [d for s in (param.by_level or {}).values() for d, _ in s]
+                 + [_EPOCH])
+        mine, theirs = param.value_at(on), parent.value_at(on)
+        pairs = [(mine.get(k), theirs.get(k)) for k in theirs] if isinstance(theirs, dict) and isinstance(mine, dict) \
+            else [(mine, theirs)]
+        for new, old in pairs:
+            if not isinstance(new, (int, Fraction)) or not isinstance(old, (int, Fraction)):
+                continue
+            if ("floor" in directions[name] and new < old) or ("ceiling" in directions[name] and new > old):
+                analysis.diagnostics.append(Diagnostic("E270", param.location, {
+                    "name": name, "parent": parent.pack, "old": _show(old), "new": _show(new)}))
+                break
+
+
+def _show(value) -> str:
+    from .findings import format_number
+    return format_number(value)
+
+
+_EPOCH = datetime.date(1900, 1, 1)
+
+
 def _check_pack(analysis: Analysis) -> None:
+    _check_loosened(analysis)
+    _check_conflicts(analysis)
     own = analysis.pack
     for name, param in own.params.items():
         if name not in analysis.env.used_params:
