@@ -60,9 +60,10 @@ def p_bad(cov: Coverage, p: Paragraph) -> bool:
 
 
 _CN = "一二三四五六七八九十"
+# An annex ("附件" alone on its line) is a top-level part; its "备注:" notes are numbered like items.
 _LEVELS = [
-    (re.compile(rf"^\s*([{_CN}]+)、"), lambda m: f"{m.group(1)}、"),
-    (re.compile(rf"^\s*[（(]([{_CN}]+)[）)]"), lambda m: f"（{m.group(1)}）"),
+    (re.compile(rf"^\s*(?:([{_CN}]+)、|(附件)\s*\d*\s*$)"), lambda m: f"{m.group(1)}、" if m.group(1) else "附件"),
+    (re.compile(rf"^\s*(?:[（(]([{_CN}]+)[）)]|(备注)[:：])"), lambda m: f"（{m.group(1)}）" if m.group(1) else " 备注"),
     (re.compile(r"^\s*(\d{1,2})[.．、](?!\d)"), lambda m: f"{m.group(1)}."),
 ]
 
