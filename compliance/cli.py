@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(cov)
 
+    test = sub.add_parser("test", help="运行规则包自带的测试用例 / run the test cases beside the rules")
+    test.add_argument("packs", nargs="*", help="规则包名称或目录（默认 rules/ 下全部）")
+    test.add_argument("--coverage", action="store_true", help="按规则列出达标、未达标、待补数据用例的覆盖情况")
+    test.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="N",
+                      help="达标+未达标覆盖低于 N%% 时以 1 退出")
+    test.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
+    _lang_option(test)
+
     lint = sub.add_parser("lint", help="静态检查规则文件 / check rule files")
     lint.add_argument("paths", nargs="*", type=Path, help="规则包目录或规则文件（默认 rules/）")
     _lang_option(lint)
@@ -55,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage}[args.command](args)
+        return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
+                "test": cmd_test}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
@@ -151,6 +160,65 @@ def cmd_check(args) -> int:
     _write(text, args.output)
     v = verdict(findings)
     if v == "fail" or (args.strict and v == "unknown"):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_test(args) -> int:
+    from .engine import Checker
+    from .lint import analyze
+    from .packs import Repository, find_pack_dirs
+    from .report.test_report import render_results
+    from .resources import rules_dir
+    from .testcases import PackResult, load_cases, run_cases, test_files
+
+    repository = Repository(args.rules + [Path(p) for p in args.packs if Path(p).is_dir()])
+    directories: list[Path] = []
+    for name in args.packs or [str(rules_dir())]:
+        if Path(name).is_dir():
+            found = find_pack_dirs([Path(name)])
+            if not found:
+                _print_diagnostics([Diagnostic("E106", Location(name), {"path": name})], args.lang)
+                return EXIT_ERROR
+            directories.extend(found)
+        elif repository.directory(name) is not None:
+            directories.append(repository.directory(name))
+        else:
+            _print_diagnostics([Diagnostic("E115", Location(name), {"name": name, "available": repository.ids()})],
+                               args.lang)
+            return EXIT_ERROR
+    diagnostics: list[Diagnostic] = []
+    plans = []
+    for directory in directories:
+        analysis = analyze(repository.load(directory), repository)
+        if analysis.errors:
+            diagnostics.extend(analysis.diagnostics)
+            continue
+        files = test_files(directory)
+        if not files:
+            diagnostics.append(Diagnostic("W303", Location(str(directory)), {"pack": analysis.pack.id}, "warning"))
+        cases = []
+        for file in files:
+            loaded, problems = load_cases(file, analysis)
+            cases.extend(loaded)
+            diagnostics.extend(problems)
+        plans.append((analysis, cases))
+    _print_diagnostics(diagnostics, args.lang, _sources_of(diagnostics))
+    if has_errors(diagnostics):
+        return EXIT_ERROR
+    results = []
+    for analysis, cases in plans:
+        result = PackResult(analysis)
+        run_cases(Checker([analysis]), cases, result)
+        results.append(result)
+    show_coverage = args.coverage or args.min_coverage is not None
+    sys.stdout.write(render_results(results, args.lang, coverage=show_coverage))
+    if any(r.failures for r in results):
+        return EXIT_FINDINGS
+    if args.min_coverage is not None and any(r.percent() < args.min_coverage for r in results):
+        low = ", ".join(f"{r.analysis.pack.id} {r.percent():.1f}%" for r in results if r.percent() < args.min_coverage)
+        sys.stdout.write(f"覆盖率低于 {args.min_coverage:g}%：{low}\n" if args.lang == "zh"
+                         else f"coverage below {args.min_coverage:g}%: {low}\n")
         return EXIT_FINDINGS
     return EXIT_OK
 

@@ -1,0 +1,112 @@
+"""Threshold mutation: change one numeric parameter of a pack by one step and see whether
+the pack's own test cases notice.
+
+A step is one unit of the last decimal place of the value as a decimal (91 → 1, 95.5 → 0.1,
+0.45 → 0.01). Each value of a per-level or dated parameter is mutated on its own. The mutant
+is a copy of the pack's analysis with that one parameter replaced; nothing on disk changes.
+Only cases that expect something of a rule that reads the parameter are run (a rule that
+does not mention it cannot change), unless a derived field mentions it, then all are.
+
+    python tests/mutation.py rules/local/guigang      # lists the mutants no case kills
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from compliance.engine import Checker  # noqa: E402
+from compliance.findings import format_number  # noqa: E402
+from compliance.lint import Analysis, analyze  # noqa: E402
+from compliance.packs import Param, Repository  # noqa: E402
+from compliance.testcases import Case, PackResult, load_cases, run_cases, test_files  # noqa: E402
+
+
+def step(value) -> Fraction:
+    value = Fraction(value)
+    for places in range(0, 9):
+        if (value * 10 ** places).denominator == 1:
+            return Fraction(1, 10 ** places)
+    return Fraction(1, 10 ** 8)
+
+
+def _numeric(v) -> bool:
+    return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+
+
+def mutants(param: Param):
+    """(label, mutated Param) for each numeric value, one step up and one step down."""
+    if param.by_level is not None:
+        for level, series in param.by_level.items():
+            for i, (start, v) in enumerate(series):
+                if not _numeric(v):
+                    continue
+                for sign in (1, -1):
+                    new = v + sign * step(v)
+                    changed = series[:i] + ((start, new),) + series[i + 1:]
+                    yield (f"{param.name}.{level}@{start} {format_number(v)} → {format_number(new)}",
+                           dataclasses.replace(param, by_level={**param.by_level, level: changed}))
+    else:
+        series = param.values or ()
+        for i, (start, v) in enumerate(series):
+            if not _numeric(v):
+                continue
+            for sign in (1, -1):
+                new = v + sign * step(v)
+                changed = series[:i] + ((start, new),) + series[i + 1:]
+                yield f"{param.name}@{start} {format_number(v)} → {format_number(new)}", dataclasses.replace(param, values=changed)
+
+
+def _mentions(text: str | None, name: str) -> bool:
+    return bool(text) and re.search(rf"\bparams\.{re.escape(name)}\b", text) is not None
+
+
+def relevant_cases(analysis: Analysis, name: str, cases: list[Case]) -> list[Case]:
+    if any(_mentions(d.value.text, name) for d in analysis.derived.values()):
+        return cases
+    rules = {r.qualified_id for r in analysis.rules
+             if any(_mentions(e.text if e else None, name) for e in (r.when, r.require))}
+    return [c for c in cases if any(e.rule in rules for e in c.expectations)]
+
+
+def load(pack_dir: Path) -> tuple[Analysis, list[Case]]:
+    repository = Repository([pack_dir.parent])
+    analysis = analyze(repository.load(pack_dir), repository)
+    assert not analysis.errors, [str(d) for d in analysis.diagnostics if d.is_error]
+    cases = []
+    for file in test_files(pack_dir):
+        loaded, problems = load_cases(file, analysis)
+        assert not [d for d in problems if d.is_error], problems
+        cases.extend(loaded)
+    return analysis, cases
+
+
+def survivors(pack_dir: Path) -> tuple[int, list[str]]:
+    """How many mutants were made, and the labels of those no case killed."""
+    analysis, cases = load(Path(pack_dir))
+    made, alive = 0, []
+    for name, param in analysis.params.items():
+        if param.pack != analysis.pack.id:
+            continue
+        chosen = relevant_cases(analysis, name, cases)
+        for label, mutated in mutants(param):
+            made += 1
+            copy = dataclasses.replace(analysis, params={**analysis.params, name: mutated})
+            result = PackResult(copy)
+            run_cases(Checker([copy]), chosen, result)
+            if not result.failures:
+                alive.append(label)
+    return made, alive
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        made, alive = survivors(Path(arg))
+        print(f"{arg}: {made} mutants, {len(alive)} survive")
+        for label in alive:
+            print("  survives:", label)
