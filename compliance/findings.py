@@ -94,9 +94,20 @@ def render_message(f: "Finding", lang: str) -> str:
         return f"{label}：不在本条适用范围内" if zh else f"{label}: outside the scope of this rule"
     template = f.templates[0] if zh else (f.templates[1] or f.templates[0])
     if template:
-        return template.format_map(_Args(f, lang))
+        try:
+            return template.format_map(_Args(f, lang))
+        except _NoValue:
+            pass  # e.g. a "fell in {fell_in}" message for a series that did not fall
     verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met")}[f.status][0 if zh else 1]
+    if f.value is not None and f.threshold is not None:
+        shown = f"{format_number(f.value, f.percent)}，要求 {f.op or ''} {format_number(f.threshold, f.percent)}" if zh \
+            else f"{format_number(f.value, f.percent)}, required {f.op or ''} {format_number(f.threshold, f.percent)}"
+        return f"{label}：{f.title}{verdict}（{shown}）" if zh else f"{label}: {f.title_en or f.title} {verdict} ({shown})"
     return f"{label}：{f.title}{verdict}" if zh else f"{label}: {f.title_en or f.title} {verdict}"
+
+
+class _NoValue(Exception):
+    """A template names a value this finding does not have."""
 
 
 class _Args(dict):
@@ -122,7 +133,9 @@ class _Args(dict):
             return s.label(self.lang)
         if key in ("value", "threshold"):
             v = f.value if key == "value" else f.threshold
-            return format_number(v, f.percent) if v is not None else "?"
+            if v is None:
+                raise _NoValue(key)
+            return format_number(v, f.percent)
         if key == "op":
             return _OP_TEXT.get(f.op or "", ("", ""))[i]
         if key == "title":
@@ -131,7 +144,7 @@ class _Args(dict):
         if key == "near":
             return ("、".join(f"第{n}项" for n in v) if i == 0 else ", ".join(f"#{n}" for n in v)) if v else ("无" if i == 0 else "none")
         if v is None:
-            return "?"
+            raise _NoValue(key)
         if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
             return format_number(v)
         return str(v)

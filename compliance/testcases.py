@@ -12,6 +12,7 @@ expectation asserted — a finding that merely happened to pass is not evidence.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass, field
@@ -129,6 +130,8 @@ def load_cases(path: Path, analysis: Analysis) -> tuple[list[Case], list[Diagnos
         if problems:
             continue
         as_of = item.get("as_of", default_as_of)
+        expectations = [dataclasses.replace(e, missing=tuple(positional(record, m) for m in e.missing))
+                        for e in expectations]
         cases.append(Case(str(item["name"]), file, where, record,
                           datetime.date.fromisoformat(str(as_of)) if as_of else None, tuple(expectations)))
     return cases, diagnostics
@@ -220,15 +223,34 @@ _ABSENT = object()
 
 
 def _list_index(items: list, part: str) -> int | None:
-    if part.isdigit():
-        return int(part) if int(part) < len(items) else None
+    """An item's id (schools) or year (history) first — ids and years may be all digits —
+    then a position."""
     if part == "-":
         items.append({})
         return len(items) - 1
     for i, item in enumerate(items):
         if isinstance(item, dict) and str(item.get("id", item.get("year", ""))) == part:
             return i
+    if part.isdigit():
+        return int(part) if int(part) < len(items) else None
     return None
+
+
+def positional(record: dict, pointer: str) -> str:
+    """The pointer the engine reports for `pointer`: ids and years replaced by positions."""
+    parts = pointer.split("/")[1:]
+    current, out = record, []
+    for part in parts:
+        if isinstance(current, list):
+            index = _list_index(current, part) if part != "-" else None
+            if index is None:
+                return pointer
+            out.append(str(index))
+            current = current[index]
+        else:
+            out.append(part)
+            current = current.get(part) if isinstance(current, dict) else None
+    return "/" + "/".join(out)
 
 
 def _expectations(item: YMap, analysis: Analysis, file: str, problems: list[Diagnostic]) -> list[Expectation]:

@@ -466,16 +466,22 @@ class _NodeCompiler:
                 if y0 is None or y1 is None or y1 != y0 + 1:
                     unknown = merge(unknown, Unknown(frozenset({"/history"}),
                                                      frozenset({("missing_year", str((y0 or 0) + 1))})))
-            for (y0, v0), (y1, v1) in zip(points, points[1:]):
-                if v0.__class__ is Unknown or v1.__class__ is Unknown:
-                    unknown = merge(unknown, v0, v1)
+            if len(points) < 2:  # one year alone says nothing about year-on-year change
+                unknown = merge(unknown, missing("/history"))
+            # Each known value against the highest known value before it: a fall across a
+            # missing year is still a fall, whatever that year held.
+            top = None
+            for y1, v1 in points:
+                if v1.__class__ is Unknown:
+                    unknown = merge(unknown, v1)
                     continue
-                if v1 < v0 or (strict and v1 == v0):
+                if top is not None and (v1 < top or (strict and v1 == top)):
                     if env.notes is not None:
                         env.notes["fell_in"] = y1
-                        env.notes["fell_from"] = v0
+                        env.notes["fell_from"] = top
                         env.notes["fell_to"] = v1
                     return False
+                top = v1 if top is None else max(top, v1)
             return True if unknown is None else unknown
         return rising
 

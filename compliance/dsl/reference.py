@@ -343,11 +343,16 @@ class Interpreter:
         for y0, y1 in zip(years, years[1:]):
             if y0 is None or y1 is None or y1 != y0 + 1:
                 gone = _unknowns(gone, Unknown(frozenset({"/history"}), frozenset({("missing_year", str((y0 or 0) + 1))})))
-        for (_, v0), (_, v1) in zip(points, points[1:]):
-            if isinstance(v0, Unknown) or isinstance(v1, Unknown):
-                gone = _unknowns(gone, v0, v1)
-            elif v1 < v0 or (name == "increasing" and v1 == v0):
+        if len(points) < 2:
+            gone = _unknowns(gone, missing("/history"))
+        known = []
+        for _, v in points:
+            if isinstance(v, Unknown):
+                gone = _unknowns(gone, v)
+            elif any(v < earlier or (name == "increasing" and v == earlier) for earlier in known):
                 return False
+            else:
+                known.append(v)
         return True if gone is None else gone
 
     def at_least(self, node: ast.Call, s: Scope):
