@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--coverage", action="store_true", help="按规则列出达标、未达标、待补数据用例的覆盖情况")
     test.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="N",
                       help="达标+未达标覆盖低于 N%% 时以 1 退出")
+    test.add_argument("--properties", action="store_true",
+                      help="同时用 Hypothesis 检验规则声明的性质（monotone、boundary、permutation、scale_invariant）")
+    test.add_argument("--examples", type=int, default=60, help="每个规则包的性质检验抽取的数据份数（默认 60）")
     test.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(test)
 
@@ -213,7 +216,14 @@ def cmd_test(args) -> int:
         results.append(result)
     show_coverage = args.coverage or args.min_coverage is not None
     sys.stdout.write(render_results(results, args.lang, coverage=show_coverage))
-    if any(r.failures for r in results):
+    broken_properties = False
+    if args.properties:
+        from .properties import check_properties
+        from .report.test_report import render_properties
+        checked = [(a.pack.id, check_properties(a, max_examples=args.examples)) for a, _ in plans]
+        sys.stdout.write(render_properties(checked, args.lang))
+        broken_properties = any(not p.ok for _, ps in checked for p in ps)
+    if any(r.failures for r in results) or broken_properties:
         return EXIT_FINDINGS
     if args.min_coverage is not None and any(r.percent() < args.min_coverage for r in results):
         low = ", ".join(f"{r.analysis.pack.id} {r.percent():.1f}%" for r in results if r.percent() < args.min_coverage)

@@ -32,9 +32,10 @@ def _resolve(root: dict, node: dict) -> dict:
     return node
 
 
-def strategy(node: dict, root: dict, depth: int = 0, keep: frozenset[str] = frozenset()) -> st.SearchStrategy:
+def strategy(node: dict, root: dict, depth: int = 0, keep: frozenset[str] | None = frozenset()) -> st.SearchStrategy:
     """A strategy for values valid under `node` (a schema or sub-schema of `root`).
-    `keep` names optional properties that are always present (e.g. schools, sections)."""
+    `keep` names optional properties that are always present (e.g. schools, sections);
+    `keep=None` keeps every property (complete records: no missing data)."""
     node = _resolve(root, node)
     if "const" in node:
         return st.just(node["const"])
@@ -80,15 +81,17 @@ def _number(node: dict) -> st.SearchStrategy:
 def _object(node: dict, root: dict, depth: int, keep: frozenset[str]) -> st.SearchStrategy:
     props = node.get("properties", {})
     required = set(node.get("required", ()))
-    always = {k: strategy(v, root, depth + 1, keep) for k, v in props.items() if k in required or k in keep}
+    always = {k: strategy(v, root, depth + 1, keep) for k, v in props.items()
+              if keep is None or k in required or k in keep}
     sometimes = {k: strategy(v, root, depth + 1, keep) for k, v in props.items() if k not in always}
     return st.fixed_dictionaries(always, optional=sometimes)
 
 
 @st.composite
 def records(draw, level: str | None = None, schools: bool = True, history: bool = True,
-            keep: frozenset[str] = frozenset({"schools", "sections", "facts", "students"})):
-    """A whole record valid under the record schema. `level` fixes jurisdiction.level."""
+            keep: frozenset[str] | None = frozenset({"schools", "sections", "facts", "students"})):
+    """A whole record valid under the record schema. `level` fixes jurisdiction.level;
+    `keep=None` gives complete records (every field present)."""
     root = load_record_schema()
     record = draw(strategy(root, root, keep=keep))
     # The schema allows any year from 1900; rules and parameters live in this century.

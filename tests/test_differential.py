@@ -119,13 +119,16 @@ def bool_expr(draw, depth=0):
 
 
 def _rule_pack(tmp_path, when: str | None, require: str) -> object:
-    text = ("citation: {document: 测试}\nrules:\n  - id: T1\n    title: 随机规则\n    severity: must\n"
-            "    applies_to: school_section\n" + (f"    when: '{when}'\n" if when else "") + f"    require: '{require}'\n")
+    text = ("citation: {document: 测试, article: 第一条}\nrules:\n  - id: T1\n    title: 随机规则\n    severity: must\n"
+            "    applies_to: school_section\n    citation: {quote: 测试原文}\n" + (f"    when: '{when}'\n" if when else "") + f"    require: '{require}'\n")
     path = tmp_path / "random.yaml"
     path.write_text(text, encoding="utf-8")
     pack = Pack("random", "random", {"number": "random"}, "", "national", tmp_path)
     load_rule_file(path, pack)
     return analyze(pack, REPOSITORY)
+
+
+CHECKED = {"rules": 0}
 
 
 @settings(max_examples=60)
@@ -134,5 +137,12 @@ def _rule_pack(tmp_path, when: str | None, require: str) -> object:
 def test_random_rules_agree(tmp_path_factory, require, when, record, as_of):
     analysis = _rule_pack(tmp_path_factory.mktemp("r"), when, require)
     if analysis.errors:  # a generated rule that does not type-check (e.g. a unit mismatch) says nothing
+        assert all(d.code.startswith("E2") for d in analysis.errors), analysis.errors
         return
+    CHECKED["rules"] += 1
     agree(analysis, record, as_of)
+
+
+def test_random_rules_were_really_compared():
+    # runs after test_random_rules_agree (file order): most generated rules must type-check
+    assert CHECKED["rules"] >= 20, CHECKED

@@ -95,3 +95,25 @@ def render_coverage(results: list[PackResult], lang: str = "zh") -> str:
 
 def _width(s: str) -> int:
     return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
+
+
+_PROPERTY_NAMES = {"monotone": ("单调性", "monotone"), "boundary": ("边界", "boundary"),
+                   "permutation": ("学校顺序无关", "permutation"), "scale_invariant": ("同比缩放不变", "scale invariance")}
+
+
+def render_properties(checked, lang: str = "zh") -> str:
+    """One line per declared property: ✓ with how many drawn records exercised it, or ✗ and why."""
+    zh = lang == "zh"
+    out = []
+    total = failed = 0
+    for pack, results in checked:
+        for p in results:
+            total += 1
+            name = _PROPERTY_NAMES[p.name][0 if zh else 1]
+            if p.ok:
+                out.append(f"✓ {p.rule} {name}（{p.exercised} 份数据）" if zh else f"✓ {p.rule} {name} ({p.exercised} records)")
+            else:
+                failed += 1
+                out.append(f"✗ {p.rule} {name}：{p.detail}" if zh else f"✗ {p.rule} {name}: {p.detail}")
+    out.append(f"性质检验 {total} 项：{failed} 项不成立" if zh else f"{total} propert(ies) checked: {failed} failed")
+    return "\n".join(out) + "\n"
