@@ -122,10 +122,11 @@ def load_cases(path: Path, analysis: Analysis) -> tuple[list[Case], list[Diagnos
             _patch(record, item, file, problems)
         expectations = _expectations(item, analysis, file, problems)
         if record is not None and not problems:
+            # In a test, an unknown field is a typo that would make the case test nothing: an error.
             for d in validate_record(_jsonable(record), file):
-                if d.is_error:
+                if d.is_error or d.location.pointer:
                     problems.append(Diagnostic("E284", where, {"case": item["name"], "pointer": d.location.pointer,
-                                                                "reason": d.args.get("reason", "")}))
+                                                                "reason": Localized(d.message("zh"), d.message("en"))}))
         diagnostics.extend(problems)
         if problems:
             continue
