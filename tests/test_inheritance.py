@@ -73,6 +73,21 @@ def test_contradictory_rules_in_force_together(tmp_path):
     assert codes(d) == ["E271"]
 
 
+def test_a_contradictory_override_is_reported(tmp_path):
+    # The override replaces national R2, but its bound contradicts national R1, still in force.
+    d = make_pack(tmp_path, rules=f"""\
+        rules:
+          - id: C2
+            title: 覆盖 R2 却与 R1 矛盾
+            severity: must
+            applies_to: school_section
+            overrides: national/R2
+            require: r1_value <= 3 人
+            {CITE}
+        """)
+    assert codes(d) == ["E271"]
+
+
 def test_rules_never_in_force_together_do_not_contradict(tmp_path):
     d = make_pack(tmp_path, rules=f"""\
         rules:
