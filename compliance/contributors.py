@@ -1,0 +1,145 @@
+"""Who makes a 差异系数 high: for a rule over `weighted_cv(x, p for s in … where …)`, each
+school section's share of the weighted variance, P_i (X_i − X̄)² / Σ P, ranked; the CV if that
+school were brought to the county mean; and the smallest single-school change of X that
+brings the CV within the limit (solved exactly: CV ≤ L is a quadratic inequality in X_i).
+
+The members are evaluated with the reference interpreter, so the figures come from the same
+reading of the rule as everything else and can be checked against a direct computation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .dsl import ast
+from .dsl.functions import exact_sqrt, weighted_mean_and_cv
+from .dsl.reference import Interpreter, Scope
+from .logic import Unknown
+from .record import RecordView, exact
+
+
+@dataclass(frozen=True)
+class Contributor:
+    school: str
+    school_name: str
+    pointer: str
+    value: Fraction             # X_i
+    weight: Fraction            # P_i (students)
+    contribution: Fraction      # P_i (X_i − X̄)² / Σ P
+    share: Fraction             # of the variance
+    cv_at_mean: Fraction        # the CV if X_i were X̄
+
+
+@dataclass(frozen=True)
+class CvBreakdown:
+    mean: Fraction
+    cv: Fraction
+    limit: Fraction | None
+    ranked: tuple[Contributor, ...]
+    fix: tuple[str, Fraction, Fraction] | None   # (school id, from X, to X): smallest single change
+
+    def as_dict(self, top: int = 5) -> dict:
+        return {"mean": self.mean, "cv": self.cv, "limit": self.limit, "members": len(self.ranked),
+                "top": [{"school": c.school, "school_name": c.school_name, "value": c.value, "weight": c.weight,
+                         "contribution": c.contribution, "share": c.share, "cv_at_mean": c.cv_at_mean}
+                        for c in self.ranked[:top]],
+                "smallest_fix": None if self.fix is None else
+                {"school": self.fix[0], "from": self.fix[1], "to": self.fix[2]}}
+
+
+def cv_rows(analysis, rule, data: dict, as_of, level: str):
+    """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None."""
+    checked = analysis.checked[(rule.qualified_id, "require")]
+    node = next((n for n in ast.walk(checked.node) if isinstance(n, ast.Aggregate) and n.name == "weighted_cv"), None)
+    if node is None:
+        return None
+    view = RecordView(exact(data))
+    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
+    interp = Interpreter(analysis, params)
+    scope = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {})
+    items = interp.eval(node.collection, scope)
+    if isinstance(items, Unknown):
+        return None
+    slot = checked.resolutions[id(node)].slot
+    rows = []
+    for item in items:
+        inner = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {slot: item})
+        if node.where is not None and interp.eval(node.where, inner) is not True:
+            continue
+        x, p = (interp.eval(a, inner) for a in node.args)
+        if isinstance(x, Unknown) or isinstance(p, Unknown):
+            return None
+        rows.append((Fraction(x), Fraction(p), item))
+    return rows
+
+
+def breakdown(rows, limit=None) -> CvBreakdown | None:
+    pairs = [(x, p) for x, p, _ in rows]
+    result = weighted_mean_and_cv(pairs)
+    if isinstance(result, Unknown):
+        return None
+    mean, cv = result
+    total = sum(p for _, p in pairs)
+    variance = sum(p * (x - mean) ** 2 for x, p in pairs) / total
+    ranked = []
+    for i, (x, p, entity) in enumerate(rows):
+        contribution = p * (x - mean) ** 2 / total
+        at_mean = pairs[:i] + [(mean, p)] + pairs[i + 1:]
+        moved = weighted_mean_and_cv(at_mean)
+        school = entity.school
+        ranked.append(Contributor(str(school.data.get("id", school.pointer)), str(school.data.get("name", "")),
+                                  entity.pointer, x, p, contribution,
+                                  contribution / variance if variance else Fraction(0),
+                                  moved[1] if not isinstance(moved, Unknown) else cv))
+    ranked.sort(key=lambda c: (-c.contribution, c.school))
+    fix = smallest_fix(rows, Fraction(limit)) if limit is not None and cv > limit else None
+    return CvBreakdown(mean, cv, None if limit is None else Fraction(limit), tuple(ranked), fix)
+
+
+def smallest_fix(rows, limit: Fraction):
+    """The single school change X_i → x with the smallest |x − X_i| that gives CV ≤ limit.
+
+    With P = Σp, S and Q the sums of p·x and p·x² over the other schools, CV ≤ L is
+    P(Q + p x²) ≤ (1 + L²)(S + p x)², i.e. a x² + b x + c ≤ 0 with
+    a = P p − (1+L²) p², b = −2(1+L²) S p, c = P Q − (1+L²) S² (and the mean must stay > 0).
+    """
+    best = None
+    k = 1 + limit * limit
+    total = sum(p for _, p, _ in rows)
+    for i, (xi, pi, entity) in enumerate(rows):
+        others = rows[:i] + rows[i + 1:]
+        s = sum(p * x for x, p, _ in others)
+        q = sum(p * x * x for x, p, _ in others)
+        a, b, c = total * pi - k * pi * pi, -2 * k * s * pi, total * q - k * s * s
+        for x in _feasible_points(a, b, c, xi):
+            trial = [(x if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
+            result = weighted_mean_and_cv(trial)
+            if isinstance(result, Unknown) or result[0] <= 0 or result[1] > limit:
+                continue
+            if best is None or abs(x - xi) < abs(best[2] - best[1]):
+                school = entity.school
+                best = (str(school.data.get("id", school.pointer)), xi, x)
+    return best
+
+
+def _feasible_points(a, b, c, current):
+    """Points of {x ≥ 0 : a x² + b x + c ≤ 0} nearest `current` (the interval ends), nudged
+    inwards by 10⁻⁶ so a truncated square root cannot put them outside."""
+    if a == 0:
+        if b == 0:
+            return []
+        root = -c / b
+        return [max(Fraction(0), root + (Fraction(1, 10 ** 6) if b < 0 else -Fraction(1, 10 ** 6)))]
+    disc = b * b - 4 * a * c
+    if disc < 0:
+        return []
+    r = exact_sqrt(disc)
+    roots = sorted(((-b - r) / (2 * a), (-b + r) / (2 * a)))
+    nudge = Fraction(1, 10 ** 6)
+    if a > 0:   # inside the roots
+        lo, hi = roots[0] + nudge, roots[1] - nudge
+        if lo > hi:
+            return []
+        return [min(max(current, lo), hi)] if hi >= 0 else []
+    # a < 0: outside the roots
+    return [p for p in (roots[0] - nudge, roots[1] + nudge) if p >= 0]
