@@ -41,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(check)
 
+    exp = sub.add_parser("explain", help="逐步解释一条规则对一个对象的判断 / explain one rule step by step")
+    exp.add_argument("record", type=Path, help="数据文件 RECORD.json")
+    exp.add_argument("rule", help="规则编号，如 R1 或 national/R1")
+    exp.add_argument("--subject", help="学校 id 或名称（学校类规则）")
+    exp.add_argument("--section", choices=("primary", "junior", "小学", "初中"), help="学段")
+    exp.add_argument("--pack", action="append", default=None, help="规则包名称或目录")
+    exp.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD")
+    exp.add_argument("--all", action="store_true", help="列出全部对象（默认只列未达标与待补数据的前 3 个）")
+    exp.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
+    _lang_option(exp)
+
     cov = sub.add_parser("coverage", help="文件段落覆盖情况 / which paragraphs of the document the pack encodes")
     cov.add_argument("packs", nargs="+", help="规则包名称或目录")
     cov.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
@@ -67,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
-                "test": cmd_test}[args.command](args)
+                "test": cmd_test, "explain": cmd_explain}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
@@ -152,19 +163,59 @@ def cmd_check(args) -> int:
         _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
         return EXIT_ERROR
     packs = checker.packs
+    from .remedy import advise
+    advice = advise(checker, findings, data, as_of)
     if args.format == "json":
-        text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang))
+        text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang,
+                                        advice))
     else:
         jurisdiction = data.get("jurisdiction", {}).get("name", "")
         documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
         title = f"{jurisdiction} {data.get('year', '')} · {documents}"
         color = args.output is None and sys.stdout.isatty()
-        text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color)
+        text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice)
     _write(text, args.output)
     v = verdict(findings)
     if v == "fail" or (args.strict and v == "unknown"):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def cmd_explain(args) -> int:
+    from .engine import load_checker
+    from .explain import explain, render_explanation, select
+    from .validate import read_record
+
+    lang = args.lang
+    data, problems = read_record(args.record)
+    _print_diagnostics(problems, lang)
+    if has_errors(problems) or data is None:
+        return EXIT_ERROR
+    as_of, problem = _as_of(args.as_of, data, str(args.record))
+    if problem is not None:
+        _print_diagnostics([problem], lang)
+        return EXIT_ERROR
+    try:
+        checker = load_checker(args.pack or data.get("packs") or ["national"], args.rules,
+                               Location(str(args.record), pointer="/packs"))
+        findings = checker.check(data, as_of)
+    except CompilationFailed as exc:
+        _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
+        return EXIT_ERROR
+    section = {"小学": "primary", "初中": "junior"}.get(args.section, args.section)
+    chosen = select(findings, args.rule, args.subject, section)
+    if not chosen:
+        known = sorted({f.rule.split("/", 1)[1] for f in findings})
+        _print_diagnostics([Diagnostic("E116", Location(args.rule), {"rule": args.rule, "subject": args.subject or "—",
+                                                                     "available": known[:40]})], lang)
+        return EXIT_ERROR
+    if not (args.all or args.subject or section):
+        worst = [f for f in chosen if f.status in ("fail", "unknown")]
+        chosen = (worst or chosen)[:3]
+    analysis = next(a for a in checker.analyses if any(r.qualified_id == chosen[0].rule for r in a.rules))
+    texts = [render_explanation(explain(analysis, f, data, as_of), lang) for f in chosen]
+    sys.stdout.write("\n".join(texts))
+    return EXIT_FINDINGS if any(f.status == "fail" and f.severity in ("must", "veto") for f in chosen) else EXIT_OK
 
 
 def cmd_test(args) -> int:

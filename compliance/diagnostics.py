@@ -193,6 +193,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "parameter '{name}' loosens the requirement of pack {parent} ({old} → {new}); if intended, add loosens: {{reason: …}}"),
     "E271": ("规则 {id} 与 {other} 同时有效却互相矛盾：一条要求不低于 {low}，另一条要求不超过 {high}",
              "rules {id} and {other} are in force together but contradict each other: at least {low} and at most {high}"),
+    "E116": ("数据中没有规则 {rule} 对 {subject} 的结果（可用的规则：{available}）",
+             "no finding of rule {rule} for {subject} in this record (rules: {available})"),
     "E281": ("测试用例“{case}”没有数据：请在用例或文件开头写 record", "test case '{case}' has no record: give `record` in the case or at the top of the file"),
     "E282": ("无法读取数据文件 {path}：{reason}", "cannot read record file {path}: {reason}"),
     "E283": ("JSON 指针 {pointer} 在数据中找不到", "JSON pointer {pointer} does not exist in the record"),

@@ -78,6 +78,25 @@ def _narrow(data: dict, finding: Finding):
     return data, lambda p: p
 
 
+def advise(checker, findings: list[Finding], data: dict, as_of) -> dict:
+    """For each failing finding: {"remedies": [...], "cv": CvBreakdown | None}, keyed by
+    (rule, subject). Used by the reports; `explain` shows the same."""
+    from .contributors import breakdown, cv_rows
+    out = {}
+    for f in findings:
+        if f.status != "fail":
+            continue
+        analysis = next(a for a in checker.analyses if any(r.qualified_id == f.rule for r in a.rules))
+        entry = {"remedies": remedies(analysis, f, data, as_of), "cv": None}
+        if f.subject.kind == "section_level" and f.threshold is not None:
+            rule = next(r for r in analysis.rules if r.qualified_id == f.rule)
+            rows = cv_rows(analysis, rule, data, as_of, f.subject.section)
+            if rows:
+                entry["cv"] = breakdown(rows, f.threshold)
+        out[(f.rule, f.subject)] = entry
+    return out
+
+
 def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6) -> list[Remedy]:
     if finding.status != "fail":
         return []

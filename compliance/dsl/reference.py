@@ -132,12 +132,50 @@ def _compare(op, a, b):
     return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b, "==": a == b, "!=": a != b}[op]
 
 
+@dataclass
+class Step:
+    """One evaluated sub-expression, for `compliance explain`."""
+    depth: int
+    node: ast.Node
+    value: object = None
+    pointer: str | None = None        # the input read, for a field
+    members: tuple = ()               # an aggregate's first members: (label, value)
+    count: int | None = None          # how many members the aggregate had
+    share: object = None              # a split's share
+
+
+_LITERALS = (ast.Number, ast.String, ast.DateLit, ast.Bool)
+
+
 class Interpreter:
-    def __init__(self, analysis, params: dict):
+    def __init__(self, analysis, params: dict, trace: bool = False):
         self.analysis = analysis
         self.params = params
+        self.steps: list[Step] | None = [] if trace else None
+        self._depth = 0
+        self._quiet = 0
 
     def eval(self, node: ast.Node, s: Scope):
+        if self.steps is None or self._quiet or isinstance(node, _LITERALS):
+            return self._eval(node, s)
+        step = Step(self._depth, node)
+        self.steps.append(step)
+        self._depth += 1
+        try:
+            step.value = self._eval(node, s)
+        finally:
+            self._depth -= 1
+        return step.value
+
+    def _note(self, **fields) -> None:
+        """Add to the step of the node being evaluated (the innermost open step)."""
+        if self.steps is not None and not self._quiet:
+            open_steps = [st for st in self.steps if st.depth == self._depth - 1]
+            if open_steps:
+                for k, v in fields.items():
+                    setattr(open_steps[-1], k, v)
+
+    def _eval(self, node: ast.Node, s: Scope):
         match node:
             case ast.Number(value=v, unit=u):
                 return Fraction(v) * (UNITS[u].scale if u else 1)
@@ -239,6 +277,7 @@ class Interpreter:
         value = entity.data
         for key in ref.keys:
             value = value.get(key) if isinstance(value, dict) else None
+        self._note(pointer=entity.pointer + "/" + "/".join(ref.keys))
         if value is None:
             return missing(entity.pointer + "/" + "/".join(ref.keys))
         if isinstance(value, list):
@@ -315,6 +354,7 @@ class Interpreter:
             total += weights["high"] * high
         share = gone if gone is not None else (
             undefined("division_by_zero", "split") if total == 0 or own is None else own / total)
+        self._note(share=share)
         u = _unknowns(quantity, share)
         return u if u is not None else quantity * share
 
@@ -383,13 +423,18 @@ class Interpreter:
             return items
         slot = s.resolutions[id(node)].slot
         name = node.name
-        rows, conditions, gone = [], [], None
+        rows, conditions, gone, shown = [], [], None, []
         for item in items:
             inner = Scope(s.view, s.school, s.section, s.level, s.subject, s.resolutions, {**s.vars, slot: item})
-            w = True if node.where is None else self.eval(node.where, inner)
+            self._quiet += 1   # members are summarised on the aggregate's step, not traced one by one
+            try:
+                w = True if node.where is None else self.eval(node.where, inner)
+                row = [self.eval(a, inner) for a in node.args] if w is not False else None
+            finally:
+                self._quiet -= 1
             if w is False:
                 continue
-            row = [self.eval(a, inner) for a in node.args]
+            shown.append((_label(item), row[0]))
             if name in ("all", "any"):
                 rows.append(row[0])
                 conditions.append(w)
@@ -399,6 +444,7 @@ class Interpreter:
                 gone = _unknowns(gone, u)
             elif gone is None:
                 rows.append(row)
+        self._note(members=tuple(shown[:5]), count=len(shown))
         if name == "all":
             result = True
             for w, v in zip(conditions, rows):
@@ -434,3 +480,15 @@ class Interpreter:
                 variance = sum((p * (x - mean) ** 2 for x, p in pairs), Fraction(0)) / total
                 return exact_sqrt(variance) / abs(mean)
         raise AssertionError(f"unknown aggregate {name}")
+
+
+def _label(item) -> str:
+    """A member of an aggregate as people name it: school (section), year, or the value."""
+    if isinstance(item, Entity):
+        school = item.school.data.get("name") if item.school is not None else None
+        if item.kind == "section":
+            return f"{school or item.pointer}（{'小学' if item.level == 'primary' else '初中'}）"
+        if item.kind == "history":
+            return str(item.data.get("year", item.pointer))
+        return str(school or item.pointer)
+    return str(item)

@@ -34,7 +34,7 @@ def json_number(value):
     return value, None
 
 
-def finding_dict(f: Finding, lang: str = "zh") -> dict:
+def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> dict:
     value, value_exact = json_number(f.value)
     threshold, threshold_exact = json_number(f.threshold)
     out = {
@@ -54,7 +54,22 @@ def finding_dict(f: Finding, lang: str = "zh") -> dict:
         out["deadline"] = f.deadline
     if f.overridden_citation:
         out["overrides_citation"] = f.overridden_citation
+    if advice and advice.get("remedies"):
+        out["remedy"] = [_numbers(r.as_dict()) for r in advice["remedies"]]
+    if advice and advice.get("cv") is not None:
+        out["contributors"] = _numbers(advice["cv"].as_dict())
     return out
+
+
+def _numbers(value):
+    """Exact numbers as JSON numbers (short decimals) or floats, recursively."""
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_numbers(v) for v in value]
+    if isinstance(value, Fraction):
+        return json_number(value)[0]
+    return value
 
 
 def trace_lines(f: Finding, limit: int = 40) -> list[str]:
@@ -82,7 +97,7 @@ def _show(value) -> str:
 
 
 def build_report(findings: list[Finding], packs, as_of: date, input_path: str | None,
-                 input_bytes: bytes | None, lang: str = "zh") -> dict:
+                 input_bytes: bytes | None, lang: str = "zh", advice: dict | None = None) -> dict:
     return {
         "format_version": "1",
         "tool": {"name": "compliance", "version": __version__},
@@ -91,7 +106,7 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
         "as_of": as_of.isoformat(),
         "verdict": verdict(findings),
         "summary": summary(findings),
-        "findings": [finding_dict(f, lang) for f in findings],
+        "findings": [finding_dict(f, lang, (advice or {}).get((f.rule, f.subject))) for f in findings],
     }
 
 

@@ -18,7 +18,7 @@ _STATUS = {PASS: ("达标", "pass"), FAIL: ("未达标", "fail"), UNKNOWN: ("待
 
 
 def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh", verbose: bool = False,
-                color: bool = True, width: int = 110) -> str:
+                color: bool = True, width: int = 110, advice: dict | None = None) -> str:
     zh = lang == "zh"
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
@@ -32,11 +32,14 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     console.print(("达标 {pass} · 未达标 {fail} · 待补数据 {unknown} · 不适用 {not_applicable} · 否决 {veto}" if zh else
                    "pass {pass} · fail {fail} · unknown {unknown} · n/a {not_applicable} · vetoes {veto}").format(**counts))
     console.print(_aspect_table(findings, zh))
+    for line in _where_to_act(findings, zh):
+        console.print(line)
+    advice = advice or {}
     vetoes = [f for f in findings if f.severity == "veto" and f.status == FAIL]
     if vetoes:
         console.print(Text("一票否决" if zh else "Vetoes failed", style="bold red"))
         for f in vetoes:
-            _print_finding(console, f, zh)
+            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     for status, heading in ((FAIL, ("未达标", "Failures")), (UNKNOWN, ("待补数据", "Unknown (missing data)"))):
         by_aspect = defaultdict(list)
         for f in findings:
@@ -46,19 +49,19 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
             console.print(Text(f"{heading[0 if zh else 1]} · {aspect}（{len(items)}）" if zh else
                                f"{heading[1]} · {aspect} ({len(items)})", style="bold"))
             for f in items:
-                _print_finding(console, f, zh)
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     targets = [f for f in findings if f.severity == "target" and f.status in (FAIL, UNKNOWN)]
     if targets:
         console.print(Text("目标进度（期限未到，暂不计入结论）" if zh else "Targets not yet due (not counted in the verdict)",
                            style="bold"))
         for f in targets:
-            _print_finding(console, f, zh)
+            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     if verbose:
         passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
         if passes:
             console.print(Text("达标与不适用" if zh else "Passed and not applicable", style="bold"))
             for f in passes:
-                _print_finding(console, f, zh)
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     return buffer.getvalue()
 
 
@@ -81,7 +84,29 @@ def _aspect_table(findings: list[Finding], zh: bool) -> Table:
     return table
 
 
-def _print_finding(console: Console, f: Finding, zh: bool) -> None:
+def _where_to_act(findings: list[Finding], zh: bool, schools: int = 3) -> list[str]:
+    """One line per aspect with decisive failures: how many, and the schools with the most."""
+    lines = []
+    by_aspect: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.status == FAIL and f.severity in ("must", "veto"):
+            by_aspect[_aspect(f, zh)].append(f)
+    for aspect, items in by_aspect.items():
+        counts: dict[str, int] = defaultdict(int)
+        for f in items:
+            if f.subject.school_name or f.subject.school:
+                counts[f.subject.school_name or f.subject.school] += 1
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:schools]
+        where = "、".join(f"{name}（{n}）" for name, n in top)
+        if zh:
+            lines.append(f"先看 · {aspect}：未达标 {len(items)} 项" + (f"，集中在 {where}" if top else ""))
+        else:
+            where = ", ".join(f"{name} ({n})" for name, n in top)
+            lines.append(f"Act first · {aspect}: {len(items)} failed" + (f", mostly {where}" if top else ""))
+    return lines
+
+
+def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None = None) -> None:
     mark = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–"}[f.status]
     style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim"}[f.status]
     head = Text(f"  {mark} ", style=style)
@@ -95,6 +120,20 @@ def _print_finding(console: Console, f: Finding, zh: bool) -> None:
                       if zh else f"      value {value}; required {f.op} {threshold}")
     if f.deadline:
         console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
+    if advice:
+        remedies = advice.get("remedies") or []
+        if remedies:
+            texts = [r.text_zh if zh else r.text_en for r in remedies[:3]]
+            console.print(f"      {'距离达标：' if zh else 'to comply: '}{'；或'.join(texts) if zh else '; or '.join(texts)}")
+        cv = advice.get("cv")
+        if cv is not None and cv.ranked:
+            top = "、".join(f"{c.school_name}（{format_number(c.share, True)}）" for c in cv.ranked[:3]) if zh else \
+                ", ".join(f"{c.school_name} ({format_number(c.share, True)})" for c in cv.ranked[:3])
+            console.print(f"      {'差异主要来自：' if zh else 'most of the spread: '}{top}")
+            if cv.fix:
+                name = next((c.school_name for c in cv.ranked if c.school == cv.fix[0]), cv.fix[0])
+                console.print(f"      {'只调一所学校的最小改动：' if zh else 'smallest single-school change: '}{name} "
+                              f"{format_number(cv.fix[1])} → {format_number(cv.fix[2])}")
     c = f.citation
     if f.overridden_citation:
         o = f.overridden_citation

@@ -1,0 +1,189 @@
+"""`compliance explain RECORD RULE`: one rule for one subject, step by step — the citation,
+the condition as written, every sub-expression with its value, each input with its JSON
+pointer, splits and aggregates (summarised), why the result is what it is, and what it
+would take to pass (remedies; for a 差异系数, the ranked contributors).
+
+The steps come from the reference interpreter (compliance/dsl/reference.py) evaluating the
+checked tree; the status is the compiled evaluator's finding, and the two are tested to agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .contributors import CvBreakdown, breakdown, cv_rows
+from .dsl import ast
+from .dsl.reference import Interpreter, Scope, Step
+from .findings import Finding, format_number
+from .lint import Analysis
+from .logic import Unknown
+from .record import RecordView, exact
+from .remedy import Remedy, remedies
+
+
+@dataclass
+class Explanation:
+    finding: Finding
+    rule: object
+    when_steps: list[Step] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    remedies: list[Remedy] = field(default_factory=list)
+    cv: CvBreakdown | None = None
+    texts: dict = field(default_factory=dict)          # id(node) → source text
+
+
+def select(findings: list[Finding], rule: str, subject: str | None, section: str | None) -> list[Finding]:
+    chosen = [f for f in findings if f.rule == rule or f.rule.split("/", 1)[1] == rule]
+    if subject:
+        chosen = [f for f in chosen if subject in (f.subject.school, f.subject.school_name)]
+    if section:
+        chosen = [f for f in chosen if f.subject.section == section]
+    return chosen
+
+
+def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanation:
+    rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
+    out = Explanation(finding, rule, texts=_texts(analysis))
+    view = RecordView(exact(data))
+    school, section = _entities(view, finding)
+    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
+    for part, target in (("when", out.when_steps), ("require", out.steps)):
+        checked = analysis.checked.get((rule.qualified_id, part))
+        if checked is None:
+            continue
+        interp = Interpreter(analysis, params, trace=True)
+        interp.eval(checked.node, Scope(view, school, section, finding.subject.section, rule.applies_to,
+                                        checked.resolutions, {}))
+        target.extend(interp.steps)
+    out.remedies = remedies(analysis, finding, data, as_of)
+    if finding.status == "fail" and finding.subject.kind == "section_level":
+        rows = cv_rows(analysis, rule, data, as_of, finding.subject.section)
+        if rows:
+            out.cv = breakdown(rows, finding.threshold)
+    return out
+
+
+def _entities(view: RecordView, finding: Finding):
+    pointer = finding.subject.pointer
+    for s in view.sections:
+        if s.pointer == pointer:
+            return s.school, s
+    for s in view.schools:
+        if s.pointer == pointer:
+            return s, None
+    return None, None
+
+
+def _texts(analysis: Analysis) -> dict:
+    exprs = [e for r in analysis.rules for e in (r.when, r.require) if e] + [d.value for d in analysis.derived.values()]
+    out = {}
+    for e in exprs:
+        if e.node is not None:
+            for n in ast.walk(e.node):
+                out[id(n)] = e.text_of(n)
+    return out
+
+
+# ---- text ------------------------------------------------------------------------------
+
+_STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "unknown": ("待补数据", "unknown"),
+           "not_applicable": ("不适用", "not applicable")}
+
+
+def _value(v, percent: bool = False) -> str:
+    if isinstance(v, Unknown):
+        if v.missing:
+            return "缺数据（" + "、".join(sorted(v.missing)) + "）"
+        return "无定义（" + "、".join(f"{w}" for _, w in sorted(v.undefined)) + "）"
+    if v is True:
+        return "是"
+    if v is False:
+        return "否"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_value(x) for x in v[:8]) + (" …" if len(v) > 8 else "") + "]"
+    if hasattr(v, "pointer") and hasattr(v, "kind"):
+        return v.pointer
+    return format_number(v, percent) if isinstance(v, (int, Fraction)) else str(v)
+
+
+def _steps(steps: list[Step], texts: dict, lang: str) -> list[str]:
+    zh = lang == "zh"
+    lines = []
+    for st in steps:
+        text = texts.get(id(st.node), type(st.node).__name__)
+        line = f"{'  ' * (st.depth + 1)}{text} = {_value(st.value)}"
+        if st.pointer:
+            line += f"    ← {st.pointer}"
+        if st.share is not None and not isinstance(st.share, Unknown):
+            line += (f"    （按学生数权重拆分，本学段占 {format_number(st.share, True)}）" if zh
+                     else f"    (split by weighted students: this section's share {format_number(st.share, True)})")
+        lines.append(line)
+        if st.count is not None:
+            pad = "  " * (st.depth + 2)
+            shown = "；".join(f"{label} {_value(v)}" for label, v in st.members)
+            more = st.count - len(st.members)
+            tail = (f" … 另 {more} 项" if zh else f" … {more} more") if more > 0 else ""
+            lines.append(f"{pad}{'共' if zh else ''} {st.count} {'项' if zh else 'members'}：{shown}{tail}")
+    return lines
+
+
+def render_explanation(e: Explanation, lang: str = "zh") -> str:
+    zh = lang == "zh"
+    f, rule = e.finding, e.rule
+    out = [f"{f.rule} {f.title} — {f.subject.label(lang)}"]
+    c = f.citation
+    where = " ".join(x for x in (c.get("document"), c.get("article"), c.get("item")) if x)
+    out.append(f"{'出处' if zh else 'source'}：{where}  “{c.get('quote', '')}”")
+    if f.overridden_citation:
+        o = f.overridden_citation
+        out.append(f"{'覆盖' if zh else 'overrides'}：{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")
+    if f.deadline:
+        out.append(f"{'目标期限' if zh else 'deadline'}：{f.deadline}" + (
+            ("（未到期，计为目标进度）" if zh else " (ahead: reported as progress)") if f.severity == "target" else ""))
+    if rule.when is not None:
+        out.append(f"{'适用条件' if zh else 'applies when'}：{rule.when.text}")
+        out.extend(_steps(e.when_steps, e.texts, lang))
+    if rule.attestation:
+        out.append(("认定方式：佐证材料（facts.attestations." + rule.id + "）") if zh
+                   else f"judged on evidence (facts.attestations.{rule.id})")
+    if rule.require is not None:
+        out.append(f"{'条件' if zh else 'condition'}：{rule.require.text}")
+        out.extend(_steps(e.steps, e.texts, lang))
+    for pointer, value in f.inputs:
+        if pointer.startswith("/facts/attestations/"):
+            out.append(f"  {pointer} = {value}")
+    status = _STATUS[f.status][0 if zh else 1]
+    out.append(f"{'结果' if zh else 'result'}：{status} — {f.message(lang)}")
+    if f.status == "unknown":
+        out.append(("缺少的数据：" if zh else "missing: ") + "、".join(f.missing))
+    if f.status == "not_applicable":
+        out.append(("原因：" if zh else "why: ") + (
+            "、".join(w for _, w in f.undefined) + (" 为零或无定义" if zh else " zero or undefined") if f.undefined
+            else ("适用条件不成立" if zh else "the applies-when condition is false")))
+    if e.cv is not None:
+        out.extend(_cv_lines(e.cv, lang))
+    if e.remedies:
+        out.append("距离达标：" if zh else "to comply:")
+        out.extend(f"  · {r.text_zh if zh else r.text_en}" for r in e.remedies)
+    return "\n".join(out) + "\n"
+
+
+def _cv_lines(b: CvBreakdown, lang: str, top: int = 5) -> list[str]:
+    zh = lang == "zh"
+    lines = [(f"差异系数 {format_number(b.cv)}（上限 {format_number(b.limit)}），均值 {format_number(b.mean)}，"
+              f"共 {len(b.ranked)} 所学校；贡献最大的：") if zh else
+             (f"CV {format_number(b.cv)} (limit {format_number(b.limit)}), mean {format_number(b.mean)}, "
+              f"{len(b.ranked)} schools; largest contributions:")]
+    for c in b.ranked[:top]:
+        lines.append((f"  {c.school_name}：{format_number(c.value)}（学生 {format_number(c.weight)}），"
+                      f"占加权方差 {format_number(c.share, True)}；调到均值后差异系数为 {format_number(c.cv_at_mean)}") if zh else
+                     (f"  {c.school_name}: {format_number(c.value)} ({format_number(c.weight)} students), "
+                      f"{format_number(c.share, True)} of the variance; at the mean the CV would be {format_number(c.cv_at_mean)}"))
+    if b.fix:
+        school, old, new = b.fix
+        name = next((c.school_name for c in b.ranked if c.school == school), school)
+        lines.append((f"  只调一所学校的最小改动：{name} 由 {format_number(old)} 调到 {format_number(new)}") if zh else
+                     (f"  smallest single-school change: {name} from {format_number(old)} to {format_number(new)}"))
+    elif b.limit is not None and b.cv > b.limit:
+        lines.append("  只调一所学校无法使差异系数达标" if zh else "  no single-school change brings the CV within the limit")
+    return lines
