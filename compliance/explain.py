@@ -90,28 +90,44 @@ _STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "unknown":
            "not_applicable": ("不适用", "not applicable")}
 
 
-def _value(v, percent: bool = False) -> str:
+def _value(v, lang: str = "zh") -> str:
+    zh = lang == "zh"
     if isinstance(v, Unknown):
         if v.missing:
-            return "缺数据（" + "、".join(sorted(v.missing)) + "）"
-        return "无定义（" + "、".join(f"{w}" for _, w in sorted(v.undefined)) + "）"
+            return ("缺数据（" if zh else "missing (") + ", ".join(sorted(v.missing)) + ("）" if zh else ")")
+        return ("无定义（" if zh else "undefined (") + ", ".join(f"{w}" for _, w in sorted(v.undefined)) + ("）" if zh else ")")
     if v is True:
-        return "是"
+        return "是" if zh else "true"
     if v is False:
-        return "否"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_value(x) for x in v[:8]) + (" …" if len(v) > 8 else "") + "]"
+        return "否" if zh else "false"
+    if isinstance(v, dict):
+        return ("，" if zh else ", ").join(f"{k} {_value(x, lang)}" for k, x in v.items())
     if hasattr(v, "pointer") and hasattr(v, "kind"):
         return v.pointer
-    return format_number(v, percent) if isinstance(v, (int, Fraction)) else str(v)
+    if isinstance(v, (list, tuple)):
+        if v and all(hasattr(x, "pointer") for x in v):
+            return f"{len(v)} 项" if zh else f"{len(v)} members"
+        return "[" + ", ".join(_value(x, lang) for x in v[:8]) + (" …" if len(v) > 8 else "") + "]"
+    return format_number(v) if isinstance(v, (int, Fraction)) else str(v)
+
+
+_NOTES = {"met": ("达到要求", "met"), "near": ("未达到，但不低于要求的比例", "not met, within the allowed share"),
+          "far": ("未达到，且低于要求的比例", "not met, below the allowed share"), "unknown": ("缺数据", "missing data")}
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _steps(steps: list[Step], texts: dict, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for st in steps:
-        text = texts.get(id(st.node), type(st.node).__name__)
-        line = f"{'  ' * (st.depth + 1)}{text} = {_value(st.value)}"
+        text = _short(texts.get(id(st.node), type(st.node).__name__))
+        line = f"{'  ' * (st.depth + 1)}{text} = {_value(st.value, lang)}"
+        if st.note:
+            line += f"    【{_NOTES[st.note][0 if zh else 1]}】"
         if st.pointer:
             line += f"    ← {st.pointer}"
         if st.share is not None and not isinstance(st.share, Unknown):
@@ -120,10 +136,12 @@ def _steps(steps: list[Step], texts: dict, lang: str) -> list[str]:
         lines.append(line)
         if st.count is not None:
             pad = "  " * (st.depth + 2)
-            shown = "；".join(f"{label} {_value(v)}" for label, v in st.members)
+            labels = [label if zh else label.replace("（小学）", " (primary)").replace("（初中）", " (junior)")
+                      for label, _ in st.members]
+            shown = ("；" if zh else "; ").join(f"{label} {_value(v, lang)}" for label, (_, v) in zip(labels, st.members))
             more = st.count - len(st.members)
             tail = (f" … 另 {more} 项" if zh else f" … {more} more") if more > 0 else ""
-            lines.append(f"{pad}{'共' if zh else ''} {st.count} {'项' if zh else 'members'}：{shown}{tail}")
+            lines.append(f"{pad}共 {st.count} 项：{shown}{tail}" if zh else f"{pad}{st.count} members: {shown}{tail}")
     return lines
 
 
@@ -133,27 +151,30 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     out = [f"{f.rule} {f.title} — {f.subject.label(lang)}"]
     c = f.citation
     where = " ".join(x for x in (c.get("document"), c.get("article"), c.get("item")) if x)
-    out.append(f"{'出处' if zh else 'source'}：{where}  “{c.get('quote', '')}”")
+    colon = "：" if zh else ": "
+    out.append(f"{'出处' if zh else 'source'}{colon}{where}  “{c.get('quote', '')}”")
     if f.overridden_citation:
         o = f.overridden_citation
-        out.append(f"{'覆盖' if zh else 'overrides'}：{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")
+        out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")
     if f.deadline:
-        out.append(f"{'目标期限' if zh else 'deadline'}：{f.deadline}" + (
+        out.append(f"{'目标期限' if zh else 'deadline'}{colon}{f.deadline}" + (
             ("（未到期，计为目标进度）" if zh else " (ahead: reported as progress)") if f.severity == "target" else ""))
     if rule.when is not None:
-        out.append(f"{'适用条件' if zh else 'applies when'}：{rule.when.text}")
+        out.append(f"{'适用条件' if zh else 'applies when'}{colon}{rule.when.text.strip()}")
         out.extend(_steps(e.when_steps, e.texts, lang))
+    if f.severity == "veto":
+        out.append("一票否决：存在该情形即不予认定" if zh else "veto: if this holds, the county cannot be certified")
     if rule.attestation:
         out.append(("认定方式：佐证材料（facts.attestations." + rule.id + "）") if zh
                    else f"judged on evidence (facts.attestations.{rule.id})")
     if rule.require is not None:
-        out.append(f"{'条件' if zh else 'condition'}：{rule.require.text}")
+        out.append(f"{'条件' if zh else 'condition'}{colon}{rule.require.text.strip()}")
         out.extend(_steps(e.steps, e.texts, lang))
     for pointer, value in f.inputs:
         if pointer.startswith("/facts/attestations/"):
             out.append(f"  {pointer} = {value}")
     status = _STATUS[f.status][0 if zh else 1]
-    out.append(f"{'结果' if zh else 'result'}：{status} — {f.message(lang)}")
+    out.append(f"{'结果' if zh else 'result'}{colon}{status} — {f.message(lang)}")
     if f.status == "unknown":
         out.append(("缺少的数据：" if zh else "missing: ") + "、".join(f.missing))
     if f.status == "not_applicable":

@@ -111,6 +111,13 @@ def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6)
     if series:
         out.extend(_series(series, data))
         return out
+    for pointer, value in finding.inputs:
+        # a yes/no fact (a veto condition): does the other answer pass?
+        if isinstance(value, bool) and pointer.startswith("/facts/") and prober.passes({pointer: not value}):
+            title = field_title(pointer)
+            out.append(Remedy("input", pointer, title, value, not value,
+                              f"需消除：{title}（{pointer} 应为 {'否' if value else '是'}）",
+                              f"change {pointer} to {str(not value).lower()}"))
     inputs = [(p, v) for p, v in finding.inputs if _numeric(v) and p.startswith("/")]
     if not inputs and finding.subject.pointer:
         # Inputs read inside an aggregate are not traced one by one (e.g. a school's students
@@ -153,7 +160,14 @@ def _input(prober: Prober, pointer: str, value) -> Remedy | None:
     whole = kind == "integer" or (kind is None and isinstance(value, int))
     best = None
     for direction in (1, -1):
-        target = _search_whole(prober, pointer, value, direction) if whole else _solve(prober, pointer, value, direction)
+        if whole:
+            target = _search_whole(prober, pointer, value, direction)
+        else:
+            target = _solve(prober, pointer, value, direction)
+            if target is None:   # not a linear comparison (e.g. at_least): search in the record's decimals
+                unit = Fraction(1, 10 ** max(2, _places(value)))
+                found = _search_whole(prober, pointer, value / unit, direction, scale=unit)
+                target = None if found is None else found * unit
         if target is not None and (best is None or abs(target - value) < abs(best - value)):
             best = target
     if best is None:
@@ -161,22 +175,32 @@ def _input(prober: Prober, pointer: str, value) -> Remedy | None:
     return _describe(pointer, value, best, whole)
 
 
-def _search_whole(prober: Prober, pointer, value, direction) -> int | None:
-    """Smallest whole step in `direction` after which the rule passes (monotone search)."""
+def _search_whole(prober: Prober, pointer, value, direction, scale=1) -> int | None:
+    """Smallest whole number of steps (each `scale` in the record's units) in `direction`
+    after which the rule passes: doubling, then bisection (the rule is monotone in it)."""
     value = int(value)
     step, last_fail = 1, 0
     while True:
-        candidate = value + direction * step
-        if candidate < 0 or step > LIMIT:
+        if value + direction * step < 0:
+            # Overshot below zero: the smallest positive value, then zero, are the last candidates
+            # (zero may be undefined, e.g. a denominator).
+            ends = [e for e in (value - 1, value) if e > last_fail]
+            if direction > 0 or not ends:
+                return None
+            step = next((e for e in ends if prober.passes({pointer: _plain((value - e) * scale)})), None)
+            if step is None:
+                return None
+            break
+        if step > LIMIT:
             return None
-        if prober.passes({pointer: candidate}):
+        if prober.passes({pointer: _plain((value + direction * step) * scale)}):
             break
         last_fail = step
         step *= 2
     low, high = last_fail, step      # fails at low (or is the current value), passes at high
     while high - low > 1:
         mid = (low + high) // 2
-        if prober.passes({pointer: value + direction * mid}):
+        if prober.passes({pointer: _plain((value + direction * mid) * scale)}):
             high = mid
         else:
             low = mid

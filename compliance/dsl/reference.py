@@ -142,6 +142,7 @@ class Step:
     members: tuple = ()               # an aggregate's first members: (label, value)
     count: int | None = None          # how many members the aggregate had
     share: object = None              # a split's share
+    note: str | None = None           # e.g. how an at_least item fared: met | near | far
 
 
 _LITERALS = (ast.Number, ast.String, ast.DateLit, ast.Bool)
@@ -403,14 +404,27 @@ class Interpreter:
         met = far = 0
         unknowns = []
         for c in node.args[2].items:
+            step = None
+            if self.steps is not None and not self._quiet:
+                step = Step(self._depth, c)
+                self.steps.append(step)
+                self._depth += 1
             a, b = self.eval(c.left, s), self.eval(c.right, s)
             result = _compare(c.op, a, b)
             if isinstance(result, Unknown):
                 unknowns.append(result)
+                note = "unknown"
             elif result:
                 met += 1
+                note = "met"
             elif a < p * b:
                 far += 1
+                note = "far"
+            else:
+                note = "near"
+            if step is not None:
+                self._depth -= 1
+                step.value, step.note = result, note
         if unknowns:
             if far > 0 or met + len(unknowns) < k:
                 return False

@@ -1,0 +1,213 @@
+"""Distance to compliance, checked on both sides: applying the suggested change makes the
+rule pass, one unit less does not — for every kind of remedy, over generated records. And the
+CV contributors agree with a direct computation."""
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from compliance.contributors import breakdown, cv_rows
+from compliance.dsl.functions import weighted_mean_and_cv
+from compliance.engine import load_checker
+from compliance.record import exact
+from compliance.remedy import _places, even_classes, remedies
+from national_fixtures import AS_OF, base_record, checker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _finding(check, data, rule, school=None, section=None, as_of=AS_OF):
+    found = [f for f in check.check(exact(copy.deepcopy(data)), as_of)
+             if f.rule.endswith("/" + rule) and (school is None or f.subject.school == school)
+             and (section is None or f.subject.section == section)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _set(data, pointer, value):
+    parts = pointer.split("/")[1:]
+    current = data
+    for part in parts[:-1]:
+        current = current[int(part)] if isinstance(current, list) else current[part]
+    current[parts[-1]] = value
+
+
+def _both_sides(check, data, f, rule, as_of=AS_OF, unit_of=None):
+    """Every suggested input change passes; one unit short of it fails."""
+    analysis = check.analyses[0]
+    found = remedies(analysis, f, exact(copy.deepcopy(data)), as_of)
+    assert found, f"no remedy for {f.rule} {f.subject}"
+    for r in found:
+        if r.kind != "input":
+            continue
+        fixed = copy.deepcopy(data)
+        _set(fixed, r.pointer, r.target)
+        after = _finding(check, fixed, rule, f.subject.school, f.subject.section, as_of)
+        assert after.status == "pass", (r.text_zh, after.message())
+        unit = unit_of(r) if unit_of else (1 if isinstance(r.target, int) else Fraction(1, 10 ** max(2, _places(r.target))))
+        short = copy.deepcopy(data)
+        _set(short, r.pointer, r.target - unit if r.target > r.current else r.target + unit)
+        assert _finding(check, short, rule, f.subject.school, f.subject.section, as_of).status == "fail", r.text_zh
+    return found
+
+
+@settings(max_examples=25)
+@given(students=st.integers(100, 2500), per_hundred=st.integers(0, 41))
+def test_whole_number_inputs_r1(students, per_hundred):
+    """R1 (teachers per 100 students ≥ 4.2): more teachers, or fewer students."""
+    data = base_record()
+    sec = data["schools"][0]["sections"]["primary"]
+    sec["students"] = students
+    sec["teachers_above_required_degree"] = students * per_hundred // 1000   # below 4.2 per 100
+    f = _finding(checker(), data, "R1", "A", "primary")
+    if f.status != "fail":
+        return
+    found = _both_sides(checker(), data, f, "R1")
+    kinds = {r.pointer.rsplit("/", 1)[1] for r in found}
+    assert "teachers_above_required_degree" in kinds
+    # fewer students helps only if there is some such teacher at all
+    assert ("students" in kinds) == (sec["teachers_above_required_degree"] > 0)
+
+
+@settings(max_examples=25)
+@given(area=st.integers(1000, 9000), cents=st.integers(0, 99))
+def test_decimal_inputs_r4(area, cents):
+    """R4 (teaching area per student, a shared area split 1 : 1.1): area in hundredths of ㎡."""
+    data = base_record()
+    data["schools"][1]["shared"]["teaching_aux_area_m2"] = float(Fraction(area) + Fraction(cents, 100))
+    f = _finding(checker(), data, "R4", "B", "junior")
+    if f.status != "fail":
+        return
+    _both_sides(checker(), data, f, "R4")
+
+
+@settings(max_examples=20)
+@given(rate=st.integers(0, 899))
+def test_rates_guigang(rate):
+    """A city rate (毛入园率 ≥ 91 %): in thousandths, as the record writes it."""
+    check = load_checker(["guigang"])
+    data = json.loads((ROOT / "examples" / "guigang-2021.json").read_text(encoding="utf-8"))
+    data["facts"]["preschool_gross_enrollment_rate"] = rate / 1000
+    as_of = datetime.date(2023, 1, 1)
+    f = _finding(check, data, "GG-Z1", as_of=as_of)
+    [r] = _both_sides(check, data, f, "GG-Z1", as_of, unit_of=lambda r: Fraction(1, 1000))
+    assert r.target == Fraction(91, 100)
+
+
+@settings(max_examples=20)
+@given(sizes=st.lists(st.integers(20, 70), min_size=3, max_size=30))
+def test_class_sizes(sizes):
+    """G5 (classes at most 45 / 50): the extra classes needed; spread evenly over that many
+    classes the school passes, over one class fewer it does not."""
+    data = base_record()
+    school = data["schools"][0]
+    school["class_sizes"]["primary"] = sizes
+    school["sections"]["primary"]["classes"] = len(sizes)
+    f = _finding(checker(), data, "G5", "A", "primary")
+    if f.status != "fail":
+        assert max(sizes) <= 45
+        return
+    [r] = [r for r in remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF) if r.kind == "classes"]
+    assert r.target - r.current == max(0, -(-sum(sizes) // 45) - len(sizes))
+    fixed = copy.deepcopy(data)
+    fixed["schools"][0]["class_sizes"]["primary"] = even_classes(sum(sizes), r.target)
+    assert _finding(checker(), fixed, "G5", "A", "primary").status == "pass"
+    if r.target > 1:
+        short = copy.deepcopy(data)
+        short["schools"][0]["class_sizes"]["primary"] = even_classes(sum(sizes), r.target - 1)
+        assert _finding(checker(), short, "G5", "A", "primary").status == "fail" or r.target == len(sizes)
+
+
+@settings(max_examples=20)
+@given(values=st.lists(st.integers(1000, 2000), min_size=3, max_size=6))
+def test_year_on_year(values):
+    """ZY-18-BUDGET (逐年只增不减): each year that fell is raised to the highest before it; after
+    that the rule passes, and one unit less in the first such year it does not."""
+    check = load_checker(["zhangye"])
+    data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
+    year = data["year"]
+    key = "public_budget_education_expenditure_wan_yuan"
+    history = [{"year": year - len(values) + 1 + i, key: v} for i, v in enumerate(values[:-1])]
+    for h, old in zip(history, data.get("history", []) + [{}] * len(history)):
+        h.update({k: v for k, v in old.items() if k not in ("year", key)})
+    data["history"] = history
+    data["facts"][key] = values[-1]
+    as_of = datetime.date.fromisoformat(data["as_of"])
+    f = _finding(check, data, "ZY-18-BUDGET", as_of=as_of)
+    falls = any(b < max(values[:i + 1]) for i, b in enumerate(values[1:]))
+    assert (f.status == "fail") == falls
+    if not falls:
+        return
+    found = remedies(check.analyses[0], f, exact(copy.deepcopy(data)), as_of)
+    assert found and all(r.kind == "series" for r in found)
+    fixed = copy.deepcopy(data)
+    for r in found:
+        _set(fixed, r.pointer, r.target)
+    assert _finding(check, fixed, "ZY-18-BUDGET", as_of=as_of).status == "pass"
+    short = copy.deepcopy(fixed)
+    _set(short, found[0].pointer, found[0].target - 1)
+    assert _finding(check, short, "ZY-18-BUDGET", as_of=as_of).status == "fail"
+
+
+# ---- CV contributors ---------------------------------------------------------------------
+
+def _cv_example():
+    data = json.loads((ROOT / "examples" / "worked-example-cv.json").read_text(encoding="utf-8"), parse_float=Fraction)
+    check = load_checker(["national"])
+    analysis = check.analyses[0]
+    as_of = datetime.date.fromisoformat(data.get("as_of") or f"{data['year']}-12-31")
+    return data, analysis, as_of
+
+
+def test_contributors_match_a_direct_computation():
+    data, analysis, as_of = _cv_example()
+    rule = next(r for r in analysis.rules if r.id == "R6-CV")
+    rows = cv_rows(analysis, rule, data, as_of, "primary")
+    b = breakdown(rows, Fraction(1, 2))
+    # direct: X_i = equipment (万元 → 元) / students; P_i = students
+    direct = []
+    for s in data["schools"]:
+        p = Fraction(s["sections"]["primary"]["students"])
+        x = Fraction(s["shared"]["equipment_value_wan_yuan"]) * 10000 / p
+        direct.append((s["id"], x, p))
+    total = sum(p for _, _, p in direct)
+    mean = sum(p * x for _, x, p in direct) / total
+    contributions = {i: p * (x - mean) ** 2 / total for i, x, p in direct}
+    assert b.mean == mean
+    assert [c.school for c in b.ranked] == sorted(contributions, key=lambda i: -contributions[i])
+    assert all(c.contribution == contributions[c.school] for c in b.ranked)
+    assert sum(c.share for c in b.ranked) == 1
+    assert round(float(b.cv), 4) == 0.5153
+
+
+def test_bringing_the_top_contributor_to_the_mean_gives_the_reported_cv():
+    data, analysis, as_of = _cv_example()
+    rule = next(r for r in analysis.rules if r.id == "R6-CV")
+    b = breakdown(cv_rows(analysis, rule, data, as_of, "primary"), Fraction(1, 2))
+    top = b.ranked[0]
+    moved = copy.deepcopy(data)
+    school = next(s for s in moved["schools"] if s["id"] == top.school)
+    school["shared"]["equipment_value_wan_yuan"] = b.mean * top.weight / 10000    # X = X̄ for this school
+    check = load_checker(["national"])
+    [f] = [f for f in check.check(exact(moved), as_of) if f.rule == "national/R6-CV" and f.subject.section == "primary"]
+    assert f.value == top.cv_at_mean < b.cv
+
+
+def test_the_smallest_single_school_fix_brings_the_cv_within_the_limit():
+    data, analysis, as_of = _cv_example()
+    rule = next(r for r in analysis.rules if r.id == "R6-CV")
+    rows = cv_rows(analysis, rule, data, as_of, "primary")
+    b = breakdown(rows, Fraction(1, 2))
+    school, old, new = b.fix
+    trial = [(new if r[2].school.data["id"] == school else r[0], r[1]) for r in rows]
+    assert weighted_mean_and_cv(trial)[1] <= Fraction(1, 2)
+    # every other single-school change at least as large in size does no better than needed:
+    # moving the same school by a tenth less of the change fails
+    back = old + (new - old) * Fraction(9, 10)
+    trial = [(back if r[2].school.data["id"] == school else r[0], r[1]) for r in rows]
+    assert weighted_mean_and_cv(trial)[1] > Fraction(1, 2)
