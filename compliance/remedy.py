@@ -118,12 +118,15 @@ def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6)
             out.append(Remedy("input", pointer, title, value, not value,
                               f"需消除：{title}（{pointer} 应为 {'否' if value else '是'}）",
                               f"change {pointer} to {str(not value).lower()}"))
-    inputs = [(p, v) for p, v in finding.inputs if _numeric(v) and p.startswith("/")]
+    # Fields marked "x-remedy": false in the record schema (how many counties or villages
+    # there are) are facts of the place, not levers: no remedy proposes changing them.
+    inputs = [(p, v) for p, v in finding.inputs if _numeric(v) and p.startswith("/")
+              and _schema_node(p).get("x-remedy", True)]
     if not inputs and finding.subject.pointer:
         # Inputs read inside an aggregate are not traced one by one (e.g. a school's students
         # summed over its sections): try the subject's own numbers that move the left side.
         inputs = [(p, v) for p, v in _leaves(_get(data, finding.subject.pointer), finding.subject.pointer)
-                  if _moves(prober, p, v)]
+                  if _schema_node(p).get("x-remedy", True) and _moves(prober, p, v)]
     for pointer, value in inputs:
         if len(out) >= max_inputs:
             break
