@@ -211,3 +211,18 @@ def test_the_smallest_single_school_fix_brings_the_cv_within_the_limit():
     back = old + (new - old) * Fraction(9, 10)
     trial = [(back if r[2].school.data["id"] == school else r[0], r[1]) for r in rows]
     assert weighted_mean_and_cv(trial)[1] > Fraction(1, 2)
+
+
+@settings(max_examples=6)
+@given(veto=st.sampled_from(["exam_admission", "illegal_school_choice", "key_schools_or_classes",
+                             "unfilled_posts_or_long_term_contract_teachers", "major_safety_incident", "fraud"]))
+def test_a_veto_names_the_fact_to_clear(veto):
+    data = base_record()
+    data["facts"]["veto"][veto] = True
+    [f] = [f for f in checker().check(exact(copy.deepcopy(data)), AS_OF)
+           if f.severity == "veto" and f.status == "fail"]
+    [r] = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
+    assert r.pointer == f"/facts/veto/{veto}" and r.target is False
+    fixed = copy.deepcopy(data)
+    _set(fixed, r.pointer, r.target)
+    assert all(g.status == "pass" for g in checker().check(exact(fixed), AS_OF) if g.rule == f.rule)
