@@ -166,6 +166,11 @@ def cmd_check(args) -> int:
     from .remedy import advise
     advice = advise(checker, findings, data, as_of)
     if args.format == "json":
+        from .explain import trace_steps
+        for f in findings:
+            if f.status in ("fail", "unknown"):
+                analysis = next(a for a in checker.analyses if any(r.qualified_id == f.rule for r in a.rules))
+                advice.setdefault((f.rule, f.subject), {})["steps"] = trace_steps(analysis, f, data, as_of)
         text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang,
                                         advice))
     else:
@@ -318,6 +323,9 @@ def _write(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes the file private; a report is an ordinary file
         os.replace(tmp, output)
     except BaseException:
         if os.path.exists(tmp):

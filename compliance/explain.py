@@ -63,6 +63,40 @@ def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanat
     return out
 
 
+def trace_steps(analysis: Analysis, finding: Finding, data: dict, as_of, limit: int = 80) -> list[dict]:
+    """The step-by-step evaluation as data, for the JSON report: at most `limit` steps
+    (aggregates are already summarised as a count and their first members)."""
+    rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
+    texts = _texts(analysis)
+    view = RecordView(exact(data))
+    school, section = _entities(view, finding)
+    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
+    out = []
+    for part in ("when", "require"):
+        checked = analysis.checked.get((rule.qualified_id, part))
+        if checked is None:
+            continue
+        interp = Interpreter(analysis, params, trace=True)
+        interp.eval(checked.node, Scope(view, school, section, finding.subject.section, rule.applies_to,
+                                        checked.resolutions, {}))
+        for st in interp.steps:
+            step = {"part": part, "depth": st.depth, "expression": _short(texts.get(id(st.node), ""), 200),
+                    "value": _value(st.value, "en")}
+            if st.pointer:
+                step["pointer"] = st.pointer
+            if st.note:
+                step["note"] = st.note
+            if st.count is not None:
+                step["members"] = st.count
+            if st.share is not None and not isinstance(st.share, Unknown):
+                step["share"] = format_number(st.share)
+            out.append(step)
+    if len(out) > limit:
+        out = out[:limit] + [{"part": "require", "depth": 0, "expression": f"… {len(out) - limit} more steps",
+                              "value": ""}]
+    return out
+
+
 def _entities(view: RecordView, finding: Finding):
     pointer = finding.subject.pointer
     for s in view.sections:
@@ -130,9 +164,15 @@ def _steps(steps: list[Step], texts: dict, lang: str) -> list[str]:
             line += f"    【{_NOTES[st.note][0 if zh else 1]}】"
         if st.pointer:
             line += f"    ← {st.pointer}"
+        if st.scale is not None and isinstance(st.value, (int, Fraction)) and not isinstance(st.value, bool):
+            raw = format_number(Fraction(st.value) / st.scale)
+            line += (f"（记录值 {raw}，×{format_number(st.scale)} 折算）" if zh
+                     else f" (recorded {raw}, converted ×{format_number(st.scale)})")
         if st.share is not None and not isinstance(st.share, Unknown):
-            line += (f"    （按学生数权重拆分，本学段占 {format_number(st.share, True)}）" if zh
-                     else f"    (split by weighted students: this section's share {format_number(st.share, True)})")
+            names = {"primary": ("小学", "primary"), "junior": ("初中", "junior"), "high": ("高中", "senior high")}
+            how = " : ".join(f"{names[lv][0 if zh else 1]} {format_number(n)}×{format_number(w)}" for lv, n, w in st.parts)
+            line += (f"    （按学生数加权拆分 {how}，本学段占 {format_number(st.share, True)}）" if zh
+                     else f"    (split by weighted students {how}: this section's share {format_number(st.share, True)})")
         lines.append(line)
         if st.count is not None:
             pad = "  " * (st.depth + 2)

@@ -184,11 +184,15 @@ def _monotone(analysis, checker, rule, spec, record, as_of, data) -> bool:
     key, f = data.draw(st.sampled_from(subjects))
     pointer = _pointer(field, _subject_pointer(f))
     # The drawn record rarely passes by chance: start the input anywhere in a wide range.
-    start = data.draw(st.integers(0, 100_000))
-    before_record = copy.deepcopy(record)
-    _set(before_record, pointer, start)
-    before = _findings(checker, rule, before_record, as_of).get(key)
-    if before is None or before.status != "pass":
+    # If the drawn start fails, an extreme one (very large when more is better, zero when
+    # less is) usually passes; the property is about what happens from a pass.
+    for start in (data.draw(st.integers(0, 100_000)), 10 ** 6 if direction == "increasing" else 0):
+        before_record = copy.deepcopy(record)
+        _set(before_record, pointer, start)
+        before = _findings(checker, rule, before_record, as_of).get(key)
+        if before is not None and before.status == "pass":
+            break
+    else:
         return False
     step = data.draw(st.integers(1, 10_000))
     new = start + step if direction == "increasing" else max(0, start - step)

@@ -143,6 +143,8 @@ class Step:
     count: int | None = None          # how many members the aggregate had
     share: object = None              # a split's share
     note: str | None = None           # e.g. how an at_least item fared: met | near | far
+    parts: tuple = ()                 # a split's (level, students, weight)
+    scale: object = None              # a field read in one unit and used in another (万元 → 元)
 
 
 _LITERALS = (ast.Number, ast.String, ast.DateLit, ast.Bool)
@@ -278,7 +280,7 @@ class Interpreter:
         value = entity.data
         for key in ref.keys:
             value = value.get(key) if isinstance(value, dict) else None
-        self._note(pointer=entity.pointer + "/" + "/".join(ref.keys))
+        self._note(pointer=entity.pointer + "/" + "/".join(ref.keys), scale=ref.scale if ref.scale != 1 else None)
         if value is None:
             return missing(entity.pointer + "/" + "/".join(ref.keys))
         if isinstance(value, list):
@@ -337,7 +339,7 @@ class Interpreter:
             return _unknowns(quantity, weights)
         school = s.section.school
         sections = school.data.get("sections") or {}
-        gone, total, own = None, Fraction(0), None
+        gone, total, own, parts = None, Fraction(0), None, []
         for level in ("primary", "junior"):
             if not isinstance(sections.get(level), dict):
                 continue
@@ -346,6 +348,7 @@ class Interpreter:
                 gone = _unknowns(gone, missing(f"{school.pointer}/sections/{level}/students"))
                 continue
             total += weights[level] * n
+            parts.append((level, n, weights[level]))
             if level == s.section.level:
                 own = weights[level] * n
         high = school.data.get("high_school_students")
@@ -353,9 +356,10 @@ class Interpreter:
             gone = _unknowns(gone, missing(f"{school.pointer}/high_school_students"))
         elif high:
             total += weights["high"] * high
+            parts.append(("high", high, weights["high"]))
         share = gone if gone is not None else (
             undefined("division_by_zero", "split") if total == 0 or own is None else own / total)
-        self._note(share=share)
+        self._note(share=share, parts=tuple(parts))
         u = _unknowns(quantity, share)
         return u if u is not None else quantity * share
 

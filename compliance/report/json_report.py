@@ -56,6 +56,8 @@ def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> di
         out["overrides_citation"] = f.overridden_citation
     if advice and advice.get("remedies"):
         out["remedy"] = [_numbers(r.as_dict()) for r in advice["remedies"]]
+    if advice and advice.get("steps"):
+        out["steps"] = advice["steps"]
     if advice and advice.get("cv") is not None:
         out["contributors"] = _numbers(advice["cv"].as_dict())
     return out
