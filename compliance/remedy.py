@@ -48,16 +48,26 @@ class Prober:
         self.checker = Checker([dataclasses.replace(analysis, rules=[rule])])
         self.as_of = as_of
         self.finding = finding
-        self.base, self.rename = _narrow(data, finding)
+        base, self.rename = _narrow(data, finding)
+        self.base = copy.deepcopy(base)   # our own copy: probes change it in place and restore it
 
     def status(self, changes: dict[str, object]):
-        record = copy.deepcopy(self.base)
-        for pointer, value in changes.items():
-            _set(record, self.rename(pointer), value)
-        for f in self.checker.check(record, self.as_of, trace=False):
-            if (f.subject.kind, f.subject.section) == (self.finding.subject.kind, self.finding.subject.section):
-                return f
-        return None
+        saved = []
+        try:
+            for pointer, value in changes.items():
+                local = self.rename(pointer)
+                saved.append((local, _get(self.base, local), _has(self.base, local)))
+                _set(self.base, local, value)
+            for f in self.checker.check(self.base, self.as_of, trace=False):
+                if (f.subject.kind, f.subject.section) == (self.finding.subject.kind, self.finding.subject.section):
+                    return f
+            return None
+        finally:
+            for local, old, existed in reversed(saved):
+                if existed:
+                    _set(self.base, local, old)
+                else:
+                    _remove(self.base, local)
 
     def passes(self, changes) -> bool:
         f = self.status(changes)
@@ -339,6 +349,20 @@ def _get(data, pointer: str):
         else:
             return None
     return current
+
+
+def _has(data, pointer: str) -> bool:
+    parent, key = pointer.rsplit("/", 1)
+    container = _get(data, parent) if parent else data
+    return isinstance(container, dict) and key in container or (
+        isinstance(container, list) and key.isdigit() and int(key) < len(container))
+
+
+def _remove(data, pointer: str) -> None:
+    parent, key = pointer.rsplit("/", 1)
+    container = _get(data, parent) if parent else data
+    if isinstance(container, dict):
+        container.pop(key, None)
 
 
 def _set(data, pointer: str, value) -> None:
