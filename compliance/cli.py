@@ -140,37 +140,25 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .engine import load_checker
     from .findings import verdict
+    from .remedy import advise
     from .report.json_report import build_report, render_json
     from .report.text import render_text
-    from .validate import read_record
 
     lang = args.lang
-    data, problems = read_record(args.record)
-    _print_diagnostics(problems, lang)
-    if has_errors(problems) or data is None:
-        return EXIT_ERROR
-    as_of, problem = _as_of(args.as_of, data, str(args.record))
-    if problem is not None:
-        _print_diagnostics([problem], lang)
-        return EXIT_ERROR
-    names = args.pack or data.get("packs") or ["national"]
-    try:
-        checker = load_checker(names, args.rules, Location(str(args.record), pointer="/packs"))
-        findings = checker.check(data, as_of)
-    except CompilationFailed as exc:
-        _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
-        return EXIT_ERROR
+    loaded = _load_and_check(args)
+    if isinstance(loaded, int):
+        return loaded
+    data, as_of, checker, findings = loaded
     packs = checker.packs
-    from .remedy import advise
     advice = advise(checker, findings, data, as_of)
     if args.format == "json":
-        from .explain import trace_steps
+        from .explain import Tracer, steps_as_data
+        tracers = {id(a): Tracer(a, data, as_of) for a in checker.analyses}
         for f in findings:
             if f.status in ("fail", "unknown"):
-                analysis = next(a for a in checker.analyses if any(r.qualified_id == f.rule for r in a.rules))
-                advice.setdefault((f.rule, f.subject), {})["steps"] = trace_steps(analysis, f, data, as_of)
+                tracer = tracers[id(checker.analysis_of(f))]
+                advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
         text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang,
                                         advice))
     else:
@@ -186,27 +174,37 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def cmd_explain(args) -> int:
+def _load_and_check(args):
+    """Read and validate the record, pick the date and the packs, check: (data, as_of,
+    checker, findings), or the exit status after printing what was wrong."""
     from .engine import load_checker
-    from .explain import explain, render_explanation, select
     from .validate import read_record
 
-    lang = args.lang
     data, problems = read_record(args.record)
-    _print_diagnostics(problems, lang)
+    _print_diagnostics(problems, args.lang)
     if has_errors(problems) or data is None:
         return EXIT_ERROR
     as_of, problem = _as_of(args.as_of, data, str(args.record))
     if problem is not None:
-        _print_diagnostics([problem], lang)
+        _print_diagnostics([problem], args.lang)
         return EXIT_ERROR
     try:
         checker = load_checker(args.pack or data.get("packs") or ["national"], args.rules,
                                Location(str(args.record), pointer="/packs"))
-        findings = checker.check(data, as_of)
+        return data, as_of, checker, checker.check(data, as_of)
     except CompilationFailed as exc:
-        _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
+        _print_diagnostics(exc.diagnostics, args.lang, _sources_of(exc.diagnostics))
         return EXIT_ERROR
+
+
+def cmd_explain(args) -> int:
+    from .explain import explain, render_explanation, select
+
+    lang = args.lang
+    loaded = _load_and_check(args)
+    if isinstance(loaded, int):
+        return loaded
+    data, as_of, checker, findings = loaded
     section = {"小学": "primary", "初中": "junior"}.get(args.section, args.section)
     chosen = select(findings, args.rule, args.subject, section)
     if not chosen:
@@ -217,8 +215,7 @@ def cmd_explain(args) -> int:
     if not (args.all or args.subject or section):
         worst = [f for f in chosen if f.status in ("fail", "unknown")]
         chosen = (worst or chosen)[:3]
-    analysis = next(a for a in checker.analyses if any(r.qualified_id == chosen[0].rule for r in a.rules))
-    texts = [render_explanation(explain(analysis, f, data, as_of), lang) for f in chosen]
+    texts = [render_explanation(explain(checker.analysis_of(f), f, data, as_of), lang) for f in chosen]
     sys.stdout.write("\n".join(texts))
     return EXIT_FINDINGS if any(f.status == "fail" and f.severity in ("must", "veto") for f in chosen) else EXIT_OK
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .dsl import ast
 from .dsl.functions import exact_sqrt, weighted_mean_and_cv
-from .dsl.reference import Interpreter, Scope
+from .dsl.reference import Interpreter, Scope, params_at
 from .logic import Unknown
 from .record import RecordView, exact
 
@@ -54,8 +54,7 @@ def cv_rows(analysis, rule, data: dict, as_of, level: str):
     if node is None:
         return None
     view = RecordView(exact(data))
-    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
-    interp = Interpreter(analysis, params)
+    interp = Interpreter(analysis, params_at(analysis, as_of))
     scope = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {})
     items = interp.eval(node.collection, scope)
     if isinstance(items, Unknown):

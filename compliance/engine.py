@@ -2,6 +2,7 @@
 as a library: packs → analysis → program → findings."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,16 @@ class Checker:
     @property
     def packs(self) -> list[Pack]:
         return list({p.id: p for a in self.analyses for p in a.chain}.values())
+
+    def analysis_of(self, finding: Finding) -> Analysis:
+        """The analysis whose rules produced `finding`."""
+        return next(a for a in self.analyses if any(r.qualified_id == finding.rule for r in a.rules))
+
+    @classmethod
+    def for_rule(cls, analysis: Analysis, rule) -> "Checker":
+        """A checker of one rule alone (the others cannot change its findings): what the
+        remedy search and the property checks re-evaluate many times."""
+        return cls([dataclasses.replace(analysis, rules=[rule])])
 
     def program(self, analysis: Analysis, as_of: datetime.date):
         key = (analysis.pack.id, as_of)

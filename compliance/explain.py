@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .contributors import CvBreakdown, breakdown, cv_rows
-from .dsl import ast
-from .dsl.reference import Interpreter, Scope, Step
+from .dsl.reference import Interpreter, Scope, Step, params_at
 from .findings import Finding, format_number
 from .lint import Analysis
 from .logic import Unknown
@@ -25,11 +24,11 @@ from .remedy import Remedy, remedies
 class Explanation:
     finding: Finding
     rule: object
+    analysis: Analysis
     when_steps: list[Step] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     remedies: list[Remedy] = field(default_factory=list)
     cv: CvBreakdown | None = None
-    texts: dict = field(default_factory=dict)          # id(node) → source text
 
 
 def select(findings: list[Finding], rule: str, subject: str | None, section: str | None) -> list[Finding]:
@@ -41,21 +40,35 @@ def select(findings: list[Finding], rule: str, subject: str | None, section: str
     return chosen
 
 
+class Tracer:
+    """The reference interpreter's steps for findings of one record: the record's view and
+    the parameters in force are built once, not per finding."""
+
+    def __init__(self, analysis: Analysis, data: dict, as_of):
+        self.analysis = analysis
+        self.view = RecordView(exact(data))
+        self.params = params_at(analysis, as_of)
+
+    def steps(self, finding: Finding) -> dict[str, list[Step]]:
+        """{"when": [...], "require": [...]} for the finding's rule and subject."""
+        rule = next(r for r in self.analysis.rules if r.qualified_id == finding.rule)
+        school, section = _entities(self.view, finding)
+        out = {}
+        for part in ("when", "require"):
+            checked = self.analysis.checked.get((rule.qualified_id, part))
+            if checked is not None:
+                interp = Interpreter(self.analysis, self.params, trace=True)
+                interp.eval(checked.node, Scope(self.view, school, section, finding.subject.section, rule.applies_to,
+                                                checked.resolutions, {}))
+                out[part] = interp.steps
+        return out
+
+
 def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanation:
     rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
-    out = Explanation(finding, rule, texts=_texts(analysis))
-    view = RecordView(exact(data))
-    school, section = _entities(view, finding)
-    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
-    for part, target in (("when", out.when_steps), ("require", out.steps)):
-        checked = analysis.checked.get((rule.qualified_id, part))
-        if checked is None:
-            continue
-        interp = Interpreter(analysis, params, trace=True)
-        interp.eval(checked.node, Scope(view, school, section, finding.subject.section, rule.applies_to,
-                                        checked.resolutions, {}))
-        target.extend(interp.steps)
-    out.remedies = remedies(analysis, finding, data, as_of)
+    steps = Tracer(analysis, data, as_of).steps(finding)
+    out = Explanation(finding, rule, analysis, steps.get("when", []), steps.get("require", []),
+                      remedies(analysis, finding, data, as_of))
     if finding.status == "fail" and finding.subject.kind == "section_level":
         rows = cv_rows(analysis, rule, data, as_of, finding.subject.section)
         if rows:
@@ -63,24 +76,13 @@ def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanat
     return out
 
 
-def trace_steps(analysis: Analysis, finding: Finding, data: dict, as_of, limit: int = 80) -> list[dict]:
-    """The step-by-step evaluation as data, for the JSON report: at most `limit` steps
-    (aggregates are already summarised as a count and their first members)."""
-    rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
-    texts = _texts(analysis)
-    view = RecordView(exact(data))
-    school, section = _entities(view, finding)
-    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
+def steps_as_data(tracer: Tracer, finding: Finding, limit: int = 80) -> list[dict]:
+    """The step-by-step evaluation for the JSON report: at most `limit` steps (aggregates
+    are already summarised as a count and their first members)."""
     out = []
-    for part in ("when", "require"):
-        checked = analysis.checked.get((rule.qualified_id, part))
-        if checked is None:
-            continue
-        interp = Interpreter(analysis, params, trace=True)
-        interp.eval(checked.node, Scope(view, school, section, finding.subject.section, rule.applies_to,
-                                        checked.resolutions, {}))
-        for st in interp.steps:
-            step = {"part": part, "depth": st.depth, "expression": _short(texts.get(id(st.node), ""), 200),
+    for part, steps in tracer.steps(finding).items():
+        for st in steps:
+            step = {"part": part, "depth": st.depth, "expression": _short(tracer.analysis.text_of(st.node), 200),
                     "value": _value(st.value, "en")}
             if st.pointer:
                 step["pointer"] = st.pointer
@@ -106,16 +108,6 @@ def _entities(view: RecordView, finding: Finding):
         if s.pointer == pointer:
             return s, None
     return None, None
-
-
-def _texts(analysis: Analysis) -> dict:
-    exprs = [e for r in analysis.rules for e in (r.when, r.require) if e] + [d.value for d in analysis.derived.values()]
-    out = {}
-    for e in exprs:
-        if e.node is not None:
-            for n in ast.walk(e.node):
-                out[id(n)] = e.text_of(n)
-    return out
 
 
 # ---- text ------------------------------------------------------------------------------
@@ -154,11 +146,11 @@ def _short(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _steps(steps: list[Step], texts: dict, lang: str) -> list[str]:
+def _steps(steps: list[Step], analysis: Analysis, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for st in steps:
-        text = _short(texts.get(id(st.node), type(st.node).__name__))
+        text = _short(analysis.text_of(st.node) or type(st.node).__name__)
         line = f"{'  ' * (st.depth + 1)}{text} = {_value(st.value, lang)}"
         if st.note:
             line += f"    【{_NOTES[st.note][0 if zh else 1]}】"
@@ -201,7 +193,7 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
             ("（未到期，计为目标进度）" if zh else " (ahead: reported as progress)") if f.severity == "target" else ""))
     if rule.when is not None:
         out.append(f"{'适用条件' if zh else 'applies when'}{colon}{rule.when.text.strip()}")
-        out.extend(_steps(e.when_steps, e.texts, lang))
+        out.extend(_steps(e.when_steps, e.analysis, lang))
     if f.severity == "veto":
         out.append("一票否决：存在该情形即不予认定" if zh else "veto: if this holds, the county cannot be certified")
     if rule.attestation:
@@ -209,7 +201,7 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
                    else f"judged on evidence (facts.attestations.{rule.id})")
     if rule.require is not None:
         out.append(f"{'条件' if zh else 'condition'}{colon}{rule.require.text.strip()}")
-        out.extend(_steps(e.steps, e.texts, lang))
+        out.extend(_steps(e.steps, e.analysis, lang))
     for pointer, value in f.inputs:
         if pointer.startswith("/facts/attestations/"):
             out.append(f"  {pointer} = {value}")

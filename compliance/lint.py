@@ -35,6 +35,7 @@ class Analysis:
     checked: dict[tuple[str, str], Checked] = field(default_factory=dict)  # (qualified rule id, when|require)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     overridden: dict[str, Rule] = field(default_factory=dict)  # rule id → the ancestor's rule it replaced
+    _texts: dict | None = field(default=None, repr=False, compare=False)  # id(node) → source text, built once
 
     @property
     def sources(self) -> dict[str, str]:
@@ -46,6 +47,13 @@ class Analysis:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    def text_of(self, node: ast.Node) -> str:
+        """A sub-expression as written in its rule or derived field ("" if not found)."""
+        if self._texts is None:
+            exprs = [e for r in self.rules for e in (r.when, r.require) if e] + [d.value for d in self.derived.values()]
+            self._texts = {id(n): e.text_of(n) for e in exprs if e.node is not None for n in ast.walk(e.node)}
+        return self._texts.get(id(node), "")
 
 
 def param_spec(param: Param) -> ParamSpec:

@@ -274,11 +274,16 @@ def _load_params(path: Path, pack: Pack) -> None:
         pack.params[str(name)] = param
 
 
+_RATIO = re.compile(r"\s*(\d+)\s*/\s*([1-9]\d*)\s*")
+
+
 def _series(dated: dict) -> tuple:
     out = []
     for key, value in dated.items():
         start = key if isinstance(key, datetime.date) else datetime.date.fromisoformat(str(key))
-        out.append((start, value))
+        # "2/3" is an exact ratio: thresholds like “2/3以上” have no exact decimal form.
+        m = _RATIO.fullmatch(value) if isinstance(value, str) else None
+        out.append((start, Fraction(int(m[1]), int(m[2])) if m else value))
     return tuple(sorted(out, key=lambda p: p[0]))
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from .diagnostics import CompilationFailed
 from .dsl import types as T
-from .dsl.ast import walk
 from .dsl.compile import Compiler, Fn, ParamValues
 from .lint import Analysis
 from .logic import undefined
@@ -44,7 +43,7 @@ def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
         v = param.value_at(as_of)
         values[name] = undefined("no_parameter_value", f"params.{name}") if v is None or v == {} else v
     compiler = Compiler(analysis.env, ParamValues(values))
-    compiler.source_of = _source_lookup(analysis)
+    compiler.source_of = analysis.text_of  # division by zero quotes the denominator as written
     compiled = []
     for rule in analysis.rules:
         if not rule.in_force(as_of):
@@ -76,15 +75,3 @@ def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
                                      rule.deadline.isoformat() if rule.deadline else None, severity,
                                      replaced.citation.as_dict() if replaced and replaced.citation else None))
     return Program(analysis, as_of, compiled)
-
-
-def _source_lookup(analysis: Analysis):
-    """Division-by-zero messages quote the denominator as written; find it in any expression."""
-    exprs = [r.require for r in analysis.rules if r.require] + [r.when for r in analysis.rules if r.when]
-    exprs += [d.value for d in analysis.derived.values()]
-    by_node = {}
-    for e in exprs:
-        if e.node is not None:
-            for n in walk(e.node):
-                by_node[id(n)] = e
-    return lambda node: by_node[id(node)].text_of(node) if id(node) in by_node else ""

@@ -20,7 +20,6 @@ the record JSON Schema (compliance.strategies):
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,6 +32,7 @@ from .dsl.check import FieldRef
 from .engine import Checker
 from .lint import Analysis
 from .packs import Rule
+from .record import get_at, set_at
 from .strategies import records
 
 INCLUSIVE = ("小于或等于", "大于或等于", "小于等于", "大于等于", "≤", "≥", "不低于", "不少于", "不超过", "不高于", "不大于", "不小于", "以上", "以下", "以内", "达到", "至少", "最多")
@@ -73,8 +73,7 @@ def check_properties(analysis: Analysis, max_examples: int = 40, derandomize: bo
                 if rule.pack == analysis.pack.id and rule.properties for name, spec in rule.properties.items()]
     if not declared:
         return []
-    # Each rule is compiled alone: the others cannot change its findings.
-    checkers = {rule.qualified_id: Checker([dataclasses.replace(analysis, rules=[rule])]) for rule, _, _ in declared}
+    checkers = {rule.qualified_id: Checker.for_rule(analysis, rule) for rule, _, _ in declared}
     exercised = {(rule.qualified_id, name): 0 for rule, name, _ in declared}
     failed: dict[tuple[str, str], str] = {}
 
@@ -149,30 +148,6 @@ def _pointer(field: tuple[str, tuple], subject_pointer: str) -> str:
     return prefix + "/" + "/".join(keys)
 
 
-def _set(record: dict, pointer: str, value) -> None:
-    parts = pointer.split("/")[1:]
-    current = record
-    for part in parts[:-1]:
-        current = current[int(part)] if isinstance(current, list) else current.setdefault(part, {})
-    current[parts[-1]] = value
-
-
-def _get(record: dict, pointer: str):
-    current = record
-    for part in pointer.split("/")[1:]:
-        if isinstance(current, list):
-            current = current[int(part)] if int(part) < len(current) else None
-        elif isinstance(current, dict):
-            current = current.get(part)
-        else:
-            return None
-    return current
-
-
-def _subject_pointer(f) -> str:
-    return f.subject.pointer
-
-
 # ---- the properties --------------------------------------------------------------------
 
 def _monotone(analysis, checker, rule, spec, record, as_of, data) -> bool:
@@ -182,13 +157,13 @@ def _monotone(analysis, checker, rule, spec, record, as_of, data) -> bool:
     if not subjects:
         return False
     key, f = data.draw(st.sampled_from(subjects))
-    pointer = _pointer(field, _subject_pointer(f))
+    pointer = _pointer(field, f.subject.pointer)
     # The drawn record rarely passes by chance: start the input anywhere in a wide range.
     # If the drawn start fails, an extreme one (very large when more is better, zero when
     # less is) usually passes; the property is about what happens from a pass.
     for start in (data.draw(st.integers(0, 100_000)), 10 ** 6 if direction == "increasing" else 0):
         before_record = copy.deepcopy(record)
-        _set(before_record, pointer, start)
+        set_at(before_record, pointer, start)
         before = _findings(checker, rule, before_record, as_of).get(key)
         if before is not None and before.status == "pass":
             break
@@ -197,7 +172,7 @@ def _monotone(analysis, checker, rule, spec, record, as_of, data) -> bool:
     step = data.draw(st.integers(1, 10_000))
     new = start + step if direction == "increasing" else max(0, start - step)
     after_record = copy.deepcopy(before_record)
-    _set(after_record, pointer, new)
+    set_at(after_record, pointer, new)
     after = _findings(checker, rule, after_record, as_of).get(key)
     assert after is None or after.status != "fail", (
         f"{'增加' if direction == 'increasing' else '减少'} {pointer} 由 {start} 到 {new} 使 {f.subject.label()} 由达标变为未达标")
@@ -221,11 +196,11 @@ def _boundary(analysis, checker, rule, spec, record, as_of, data) -> bool:
     if not candidates:
         return False
     key, f = data.draw(st.sampled_from(candidates))
-    pointer = _pointer(ref, _subject_pointer(f))
+    pointer = _pointer(ref, f.subject.pointer)
 
     def value_at(x):
         trial = copy.deepcopy(record)
-        _set(trial, pointer, x)
+        set_at(trial, pointer, x)
         found = _findings(checker, rule, trial, as_of).get(key)
         return found
 
@@ -287,9 +262,9 @@ def _scale_invariant(analysis, checker, rule, spec, record, as_of, data) -> bool
                 else [f"/schools/{i}"]
             for owner in owners:
                 pointer = owner + "/" + "/".join(keys)
-                v = _get(scaled, pointer)
+                v = get_at(scaled, pointer)
                 if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
-                    _set(scaled, pointer, v * factor)
+                    set_at(scaled, pointer, v * factor)
     after = _findings(checker, rule, scaled, as_of)
     names = "、".join(".".join(k) for _, k in fields)
     for k, f in before.items():

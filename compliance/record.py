@@ -98,3 +98,38 @@ def loads(text: str) -> Any:
     """Parse JSON keeping every decimal exact."""
     return json.loads(text, parse_float=Fraction)
 
+
+
+def decimal_places(value, most: int = 8) -> int | None:
+    """How many decimals `value` takes written out (4.2 → 1, 91 → 0); None if more than `most`
+    (2/3 has no finite decimal form)."""
+    value = Fraction(value)
+    for places in range(most + 1):
+        if (value * 10 ** places).denominator == 1:
+            return places
+    return None
+
+
+def get_at(data, pointer: str):
+    """The value at a JSON pointer, or None if any step is missing."""
+    current = data
+    for part in pointer.split("/")[1:]:
+        if isinstance(current, list):
+            current = current[int(part)] if part.isdigit() and int(part) < len(current) else None
+        elif isinstance(current, dict):
+            current = current.get(part)
+        else:
+            return None
+    return current
+
+
+def set_at(data, pointer: str, value) -> None:
+    """Set the value at a JSON pointer; objects missing on the way are created."""
+    parts = pointer.split("/")[1:]
+    current = data
+    for part in parts[:-1]:
+        current = current[int(part)] if isinstance(current, list) else current.setdefault(part, {})
+    if isinstance(current, list):
+        current[int(parts[-1])] = value
+    else:
+        current[parts[-1]] = value

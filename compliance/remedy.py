@@ -14,14 +14,14 @@ costs one rule over one school.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .dsl.names import load_record_schema
+from .dsl.names import load_record_schema, schema_at
 from .engine import Checker
 from .findings import Finding, format_number
+from .record import decimal_places, get_at, set_at
 
 
 @dataclass(frozen=True)
@@ -45,29 +45,25 @@ class Prober:
     def __init__(self, analysis, finding: Finding, data: dict, as_of):
         rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
         self.rule = rule
-        self.checker = Checker([dataclasses.replace(analysis, rules=[rule])])
+        self.checker = Checker.for_rule(analysis, rule)
         self.as_of = as_of
         self.finding = finding
         base, self.rename = _narrow(data, finding)
         self.base = copy.deepcopy(base)   # our own copy: probes change it in place and restore it
 
     def status(self, changes: dict[str, object]):
-        saved = []
+        # Probes change existing inputs; restoring None where a value was absent reads the same.
+        saved = [(self.rename(p), get_at(self.base, self.rename(p))) for p in changes]
         try:
-            for pointer, value in changes.items():
-                local = self.rename(pointer)
-                saved.append((local, _get(self.base, local), _has(self.base, local)))
-                _set(self.base, local, value)
+            for (local, _), value in zip(saved, changes.values()):
+                set_at(self.base, local, value)
             for f in self.checker.check(self.base, self.as_of, trace=False):
                 if (f.subject.kind, f.subject.section) == (self.finding.subject.kind, self.finding.subject.section):
                     return f
             return None
         finally:
-            for local, old, existed in reversed(saved):
-                if existed:
-                    _set(self.base, local, old)
-                else:
-                    _remove(self.base, local)
+            for local, old in reversed(saved):
+                set_at(self.base, local, old)
 
     def passes(self, changes) -> bool:
         f = self.status(changes)
@@ -96,7 +92,7 @@ def advise(checker, findings: list[Finding], data: dict, as_of) -> dict:
     for f in findings:
         if f.status != "fail":
             continue
-        analysis = next(a for a in checker.analyses if any(r.qualified_id == f.rule for r in a.rules))
+        analysis = checker.analysis_of(f)
         entry = {"remedies": remedies(analysis, f, data, as_of), "cv": None}
         if f.subject.kind == "section_level" and f.threshold is not None:
             rule = next(r for r in analysis.rules if r.qualified_id == f.rule)
@@ -135,7 +131,7 @@ def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6)
     if not inputs and finding.subject.pointer:
         # Inputs read inside an aggregate are not traced one by one (e.g. a school's students
         # summed over its sections): try the subject's own numbers that move the left side.
-        inputs = [(p, v) for p, v in _leaves(_get(data, finding.subject.pointer), finding.subject.pointer)
+        inputs = [(p, v) for p, v in _leaves(get_at(data, finding.subject.pointer), finding.subject.pointer)
                   if _schema_node(p).get("x-remedy", True) and _moves(prober, p, v)]
     for pointer, value in inputs:
         if len(out) >= max_inputs:
@@ -244,12 +240,9 @@ def _solve(prober: Prober, pointer, value, direction) -> Fraction | None:
 
 
 def _places(x) -> int:
-    """Decimal places of x (up to 8), as a record would write it."""
-    x = Fraction(x)
-    for places in range(9):
-        if (x * 10 ** places).denominator == 1:
-            return places
-    return 9
+    """Decimal places of x as a record would write it (9 when it has no short decimal form)."""
+    places = decimal_places(x)
+    return 9 if places is None else places
 
 
 def _round_away(x: Fraction, direction: int, places: int) -> Fraction:
@@ -275,7 +268,7 @@ def _classes(finding: Finding, data: dict) -> Remedy | None:
     if subject.section is None or not subject.pointer:
         return None
     school_pointer = "/".join(subject.pointer.split("/")[:3])
-    school = _get(data, school_pointer)
+    school = get_at(data, school_pointer)
     sizes = (school or {}).get("class_sizes", {}).get(subject.section)
     if not sizes:
         return None
@@ -319,7 +312,7 @@ def _series(series, data: dict) -> list[Remedy]:
         if top is not None and value < top:
             index = next((i for i, h in enumerate(history) if h.get("year") == year), None)
             pointer = f"/history/{index}/{key}" if index is not None else f"/facts/{key}"
-            raw = _get(data, pointer)
+            raw = get_at(data, pointer)
             scale = Fraction(value) / Fraction(raw) if raw else Fraction(1)
             target = Fraction(top) / scale if scale else top
             title = field_title(f"/facts/{key}")
@@ -339,68 +332,9 @@ def _plain(x):
 
 # ---- helpers ---------------------------------------------------------------------------
 
-def _get(data, pointer: str):
-    current = data
-    for part in pointer.split("/")[1:]:
-        if isinstance(current, list):
-            current = current[int(part)] if part.isdigit() and int(part) < len(current) else None
-        elif isinstance(current, dict):
-            current = current.get(part)
-        else:
-            return None
-    return current
-
-
-def _has(data, pointer: str) -> bool:
-    parent, key = pointer.rsplit("/", 1)
-    container = _get(data, parent) if parent else data
-    return isinstance(container, dict) and key in container or (
-        isinstance(container, list) and key.isdigit() and int(key) < len(container))
-
-
-def _remove(data, pointer: str) -> None:
-    parent, key = pointer.rsplit("/", 1)
-    container = _get(data, parent) if parent else data
-    if isinstance(container, dict):
-        container.pop(key, None)
-
-
-def _set(data, pointer: str, value) -> None:
-    parts = pointer.split("/")[1:]
-    current = data
-    for part in parts[:-1]:
-        current = current[int(part)] if isinstance(current, list) else current.setdefault(part, {})
-    current[parts[-1]] = value
-
-
 def _schema_node(pointer: str) -> dict:
-    root = load_record_schema()
-    node = root
-    for part in pointer.split("/")[1:]:
-        node = _deref(root, node)
-        if node.get("type") == "array" or "items" in node:
-            node = node.get("items", {})
-            continue
-        props = node.get("properties", {})
-        if part in props:
-            node = props[part]
-        else:
-            extra = node.get("additionalProperties")
-            node = extra if isinstance(extra, dict) else {}
-    return _deref(root, node)
-
-
-def _deref(root, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = root["$defs"][node["$ref"].split("/")[-1]]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"},
-                "properties": {**target.get("properties", {}), **node.get("properties", {})}}
-    return node
+    return schema_at(load_record_schema(), pointer)
 
 
 def field_title(pointer: str) -> str:
     return _schema_node(pointer).get("title") or pointer.rsplit("/", 1)[-1]
-
-
-def _integer_field(pointer: str) -> bool:
-    return _schema_node(pointer).get("type") == "integer"

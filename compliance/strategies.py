@@ -14,22 +14,11 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from .dsl.names import load_record_schema
+from .dsl.names import _resolve, load_record_schema
 
 # Bounds for numbers the schema leaves open: large enough for counts of students and
 # money in yuan, small enough that thresholds are crossed often.
 DEFAULT_MAX = 3000
-
-
-def _resolve(root: dict, node: dict) -> dict:
-    """Follow $ref; keywords beside a $ref (2020-12 allows them) add properties to the target."""
-    while "$ref" in node:
-        target = root["$defs"][node["$ref"].split("/")[-1]]
-        extra = {k: v for k, v in node.items() if k != "$ref"}
-        node = {**target, **extra,
-                "properties": {**target.get("properties", {}), **extra.get("properties", {})},
-                "required": sorted(set(target.get("required", ())) | set(extra.get("required", ())))}
-    return node
 
 
 def strategy(node: dict, root: dict, depth: int = 0, keep: frozenset[str] | None = frozenset()) -> st.SearchStrategy:

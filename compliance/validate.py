@@ -90,24 +90,16 @@ def _unknown_fields(root, node, value, path, file) -> list[Diagnostic]:
 
 
 def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
+    """School ids and history years must not repeat (a schema cannot say so)."""
     out = []
-    seen: dict = {}
-    for i, school in enumerate(data.get("schools") or []):
-        if isinstance(school, dict) and "id" in school:
-            key = school["id"]
-            if key in seen:
-                out.append(Diagnostic("E112", Location(file, pointer=f"/schools/{i}/id"),
-                                      {"id": key, "first": f"/schools/{seen[key]}/id"}))
-            else:
-                seen[key] = i
-    years: dict = {}
-    for i, entry in enumerate(data.get("history") or []):
-        if isinstance(entry, dict) and "year" in entry:
-            y = entry["year"]
-            if y in years:
-                out.append(Diagnostic("E113", Location(file, pointer=f"/history/{i}/year"),
-                                      {"year": y, "first": f"/history/{years[y]}/year"}))
-            else:
-                years[y] = i
+    for collection, key, code in (("schools", "id", "E112"), ("history", "year", "E113")):
+        seen: dict = {}
+        for i, item in enumerate(data.get(collection) or []):
+            if isinstance(item, dict) and key in item:
+                value = item[key]
+                if value in seen:
+                    out.append(Diagnostic(code, Location(file, pointer=f"/{collection}/{i}/{key}"),
+                                          {key: value, "first": f"/{collection}/{seen[value]}/{key}"}))
+                else:
+                    seen[value] = i
     return out
-

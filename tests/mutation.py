@@ -2,7 +2,7 @@
 the pack's own test cases notice.
 
 A step is one unit of the last decimal place of the value as a decimal (91 → 1, 95.5 → 0.1,
-0.45 → 0.01). Each value of a per-level or dated parameter is mutated on its own. The mutant
+0.45 → 0.01), or of the numerator of a ratio written p/q (2/3 → 1/3 and 3/3). Each value of a per-level or dated parameter is mutated on its own. The mutant
 is a copy of the pack's analysis with that one parameter replaced; nothing on disk changes.
 Only cases that expect something of a rule that reads the parameter are run (a rule that
 does not mention it cannot change), unless a derived field mentions it, then all are.
@@ -22,17 +22,16 @@ sys.path.insert(0, str(ROOT))
 
 from compliance.engine import Checker  # noqa: E402
 from compliance.findings import format_number  # noqa: E402
+from compliance.record import decimal_places  # noqa: E402
 from compliance.lint import Analysis, analyze  # noqa: E402
 from compliance.packs import Param, Repository  # noqa: E402
 from compliance.testcases import Case, PackResult, load_cases, run_cases, test_files  # noqa: E402
 
 
 def step(value) -> Fraction:
-    value = Fraction(value)
-    for places in range(0, 9):
-        if (value * 10 ** places).denominator == 1:
-            return Fraction(1, 10 ** places)
-    return Fraction(1, 10 ** 8)
+    """One unit of the last decimal place; for a ratio written p/q (2/3), one unit of p."""
+    places = decimal_places(value)
+    return Fraction(1, 10 ** places) if places is not None else Fraction(1, Fraction(value).denominator)
 
 
 def _numeric(v) -> bool:

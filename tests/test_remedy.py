@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 from compliance.contributors import breakdown, cv_rows
 from compliance.dsl.functions import weighted_mean_and_cv
 from compliance.engine import load_checker
-from compliance.record import exact
+from compliance.record import exact, set_at
 from compliance.remedy import _places, even_classes, remedies
 from national_fixtures import AS_OF, base_record, checker
 
@@ -29,14 +29,6 @@ def _finding(check, data, rule, school=None, section=None, as_of=AS_OF):
     return found[0]
 
 
-def _set(data, pointer, value):
-    parts = pointer.split("/")[1:]
-    current = data
-    for part in parts[:-1]:
-        current = current[int(part)] if isinstance(current, list) else current[part]
-    current[parts[-1]] = value
-
-
 def _both_sides(check, data, f, rule, as_of=AS_OF, unit_of=None):
     """Every suggested input change passes; one unit short of it fails."""
     analysis = check.analyses[0]
@@ -46,12 +38,12 @@ def _both_sides(check, data, f, rule, as_of=AS_OF, unit_of=None):
         if r.kind != "input":
             continue
         fixed = copy.deepcopy(data)
-        _set(fixed, r.pointer, r.target)
+        set_at(fixed, r.pointer, r.target)
         after = _finding(check, fixed, rule, f.subject.school, f.subject.section, as_of)
         assert after.status == "pass", (r.text_zh, after.message())
         unit = unit_of(r) if unit_of else (1 if isinstance(r.target, int) else Fraction(1, 10 ** max(2, _places(r.target))))
         short = copy.deepcopy(data)
-        _set(short, r.pointer, r.target - unit if r.target > r.current else r.target + unit)
+        set_at(short, r.pointer, r.target - unit if r.target > r.current else r.target + unit)
         assert _finding(check, short, rule, f.subject.school, f.subject.section, as_of).status == "fail", r.text_zh
     return found
 
@@ -147,10 +139,10 @@ def test_year_on_year(values):
     assert found and all(r.kind == "series" for r in found)
     fixed = copy.deepcopy(data)
     for r in found:
-        _set(fixed, r.pointer, r.target)
+        set_at(fixed, r.pointer, r.target)
     assert _finding(check, fixed, "ZY-18-BUDGET", as_of=as_of).status == "pass"
     short = copy.deepcopy(fixed)
-    _set(short, found[0].pointer, found[0].target - 1)
+    set_at(short, found[0].pointer, found[0].target - 1)
     assert _finding(check, short, "ZY-18-BUDGET", as_of=as_of).status == "fail"
 
 
@@ -224,5 +216,5 @@ def test_a_veto_names_the_fact_to_clear(veto):
     [r] = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
     assert r.pointer == f"/facts/veto/{veto}" and r.target is False
     fixed = copy.deepcopy(data)
-    _set(fixed, r.pointer, r.target)
+    set_at(fixed, r.pointer, r.target)
     assert all(g.status == "pass" for g in checker().check(exact(fixed), AS_OF) if g.rule == f.rule)

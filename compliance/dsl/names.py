@@ -70,6 +70,21 @@ def _resolve(schema: dict, node: dict) -> dict:
     return node
 
 
+def schema_at(schema: dict, pointer: str) -> dict:
+    """The sub-schema describing the value at a record JSON pointer ({} if the schema is silent)."""
+    node = schema
+    for part in pointer.split("/")[1:]:
+        node = _resolve(schema, node)
+        if "items" in node:
+            node = node["items"]
+        elif part in node.get("properties", {}):
+            node = node["properties"][part]
+        else:
+            extra = node.get("additionalProperties")
+            node = extra if isinstance(extra, dict) else {}
+    return _resolve(schema, node)
+
+
 def _type_of(schema: dict, prop: dict) -> T.Type:
     kind = prop.get("type")
     if isinstance(kind, list):

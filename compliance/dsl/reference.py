@@ -47,9 +47,14 @@ class Scope:
     vars: dict
 
 
+def params_at(analysis, as_of: datetime.date) -> dict:
+    """Every parameter's value in force on `as_of` (None before its first date)."""
+    return {name: p.value_at(as_of) for name, p in analysis.params.items()}
+
+
 def evaluate_reference(analysis, data: dict, as_of: datetime.date) -> list[Outcome]:
     view = RecordView(exact(data))
-    params = {name: p.value_at(as_of) for name, p in analysis.params.items()}
+    params = params_at(analysis, as_of)
     out = []
     for rule in analysis.rules:
         if not rule.in_force(as_of):
