@@ -3,7 +3,7 @@ school section's share of the weighted variance, P_i (X_i − X̄)² / Σ P, ran
 school were brought to the county mean; and the smallest single-school change of X that
 brings the CV within the limit (solved exactly: CV ≤ L is a quadratic inequality in X_i).
 
-The members are evaluated with the reference interpreter, so the figures come from the same
+The members are evaluated with the tracing interpreter, so the figures come from the same
 reading of the rule as everything else and can be checked against a direct computation.
 """
 from __future__ import annotations
@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .dsl import ast
-from .dsl.functions import exact_sqrt, weighted_mean_and_cv
-from .dsl.reference import Interpreter, Scope, params_at
+from .dsl.builtins import exact_sqrt, weighted_mean_and_cv
 from .logic import Unknown
-from .record import RecordView, exact
+from .run.backend import params_on
+from .run.closures import view_of
+from .run.interpreter import Interpreter, Scope
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def cv_rows(analysis, rule, data: dict, as_of, level: str):
     node = next((n for n in ast.walk(checked.node) if isinstance(n, ast.Aggregate) and n.name == "weighted_cv"), None)
     if node is None:
         return None
-    view = RecordView(exact(data))
-    interp = Interpreter(analysis, params_at(analysis, as_of))
+    view = view_of(data)
+    interp = Interpreter(analysis, params_on(analysis, as_of))
     scope = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {})
     items = interp.eval(node.collection, scope)
     if isinstance(items, Unknown):

@@ -1,25 +1,26 @@
 """The stages wired together, for the command line and for programs that use compliance
-as a library: packs → analysis → program → findings."""
+as a library: packs → analysis → program (one backend) → findings."""
 from __future__ import annotations
 
 import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .diagnostics import CompilationFailed, Diagnostic, Location
-from .evaluate import evaluate
 from .findings import Finding
 from .lint import Analysis, analyze
 from .packs import Pack, Repository
-from .program import build_program
-from .record import RecordView, exact
+from .record import RecordView
+from .run.closures import ClosureBackend, view_of
 
 
 @dataclass
 class Checker:
     """Packs analysed once; `check` then runs them over any number of records."""
     analyses: list[Analysis]
+    backend: object = field(default_factory=ClosureBackend)
     programs: dict = field(default_factory=dict)
 
     @property
@@ -32,27 +33,34 @@ class Checker:
 
     @classmethod
     def for_rule(cls, analysis: Analysis, rule) -> "Checker":
-        """A checker of one rule alone (the others cannot change its findings): what the
-        remedy search and the property checks re-evaluate many times."""
+        """A checker of one rule alone (the others cannot change its findings)."""
         return cls([dataclasses.replace(analysis, rules=[rule])])
 
     def program(self, analysis: Analysis, as_of: datetime.date):
         key = (analysis.pack.id, as_of)
         if key not in self.programs:
-            self.programs[key] = build_program(analysis, as_of)
+            self.programs[key] = self.backend.prepare(analysis, as_of)
         return self.programs[key]
 
     def check(self, record: dict | RecordView, as_of: datetime.date | None = None, trace: bool = True) -> list[Finding]:
-        view = record if isinstance(record, RecordView) else RecordView(exact(record))
+        """Every finding of every pack for one record (a plain record dict, or a view of one)."""
+        view = record if isinstance(record, RecordView) else view_of(record)
         as_of = as_of or default_as_of(view.data)
         findings, seen = [], set()
         for analysis in self.analyses:
-            for f in evaluate(self.program(analysis, as_of), view, trace):
+            (result,) = self.program(analysis, as_of).run([view], trace)
+            for f in result.findings:
                 key = (f.rule, f.subject)
                 if key not in seen:
                     seen.add(key)
                     findings.append(f)
         return findings
+
+    def check_many(self, records: Iterable[dict | RecordView], as_of: datetime.date | None = None,
+                   trace: bool = False) -> Iterator[list[Finding]]:
+        """The findings of each record in turn (lazily, in order)."""
+        for record in records:
+            yield self.check(record, as_of, trace)
 
 
 def default_as_of(data: dict) -> datetime.date:

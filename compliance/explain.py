@@ -3,8 +3,8 @@ the condition as written, every sub-expression with its value, each input with i
 pointer, splits and aggregates (summarised), why the result is what it is, and what it
 would take to pass (remedies; for a 差异系数, the ranked contributors).
 
-The steps come from the reference interpreter (compliance/dsl/reference.py) evaluating the
-checked tree; the status is the compiled evaluator's finding, and the two are tested to agree.
+The steps come from the tracing interpreter (compliance/run/interpreter.py) evaluating the
+checked tree; the status is the closures' finding, and the two are tested to agree.
 """
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .contributors import CvBreakdown, breakdown, cv_rows
-from .dsl.reference import Interpreter, Scope, Step, params_at
+from .run.closures import view_of
+from .run.interpreter import InterpreterBackend, Step
 from .findings import Finding, format_number
 from .lint import Analysis
 from .logic import Unknown
-from .record import RecordView, exact
+from .record import RecordView
 from .remedy import Remedy, remedies
 
 
@@ -41,27 +42,20 @@ def select(findings: list[Finding], rule: str, subject: str | None, section: str
 
 
 class Tracer:
-    """The reference interpreter's steps for findings of one record: the record's view and
+    """The tracing interpreter's steps for findings of one record: the record's view and
     the parameters in force are built once, not per finding."""
 
     def __init__(self, analysis: Analysis, data: dict, as_of):
         self.analysis = analysis
-        self.view = RecordView(exact(data))
-        self.params = params_at(analysis, as_of)
+        self.view = view_of(data)
+        self.program = InterpreterBackend().prepare(analysis, as_of)
+        self.metas = {m.rule.qualified_id: m for m in self.program.prepared.rules}
 
     def steps(self, finding: Finding) -> dict[str, list[Step]]:
         """{"when": [...], "require": [...]} for the finding's rule and subject."""
-        rule = next(r for r in self.analysis.rules if r.qualified_id == finding.rule)
         school, section = _entities(self.view, finding)
-        out = {}
-        for part in ("when", "require"):
-            checked = self.analysis.checked.get((rule.qualified_id, part))
-            if checked is not None:
-                interp = Interpreter(self.analysis, self.params, trace=True)
-                interp.eval(checked.node, Scope(self.view, school, section, finding.subject.section, rule.applies_to,
-                                                checked.resolutions, {}))
-                out[part] = interp.steps
-        return out
+        subject = (finding.subject.kind, school, section, finding.subject.section)
+        return self.program.steps(self.metas[finding.rule], self.view, subject)
 
 
 def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanation:

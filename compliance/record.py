@@ -55,6 +55,7 @@ class RecordView:
         history = data.get("history") if isinstance(data.get("history"), list) else []
         entries = [Entity("history", h, f"/history/{i}") for i, h in enumerate(history) if isinstance(h, dict)]
         self.history = sorted(entries, key=lambda e: (e.data.get("year") is None, e.data.get("year") or 0))
+        self.subject_cache: dict = {}   # rule kind → its subjects (they depend on structure, not values)
 
     @property
     def year(self):

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from compliance.dsl import types as T
 from compliance.dsl.check import DerivedSpec, Environment, ParamSpec, check
-from compliance.dsl.compile import Compiler, Env, ParamValues
+from compliance.run.closures import Compiler, Env, ParamValues
 from compliance.dsl.names import default_catalog
 from compliance.dsl.parse import ExprError, parse
 from compliance.dsl.units import parse_unit

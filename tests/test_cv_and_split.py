@@ -5,8 +5,8 @@ from fractions import Fraction
 from pathlib import Path
 
 
-from compliance.dsl.compile import section_share
-from compliance.dsl.functions import exact_sqrt, weighted_mean_and_cv
+from compliance.dsl.builtins import section_share
+from compliance.dsl.builtins import exact_sqrt, weighted_mean_and_cv
 from compliance.record import RecordView
 from helpers import record, run, school
 

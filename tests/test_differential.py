@@ -1,6 +1,7 @@
-"""The compiled evaluator and the reference interpreter (compliance/dsl/reference.py) agree
-on every status, value, threshold and missing-field list — over records drawn from the
-record JSON Schema for every shipped pack, and over small random rules."""
+"""Every evaluation backend — the tracing interpreter (the oracle), the closures and the
+columnar batch backend — agrees on every status, value, threshold and missing-field list,
+over records drawn from the record JSON Schema for every shipped pack, the shipped examples,
+every construct of the language, and small random rules."""
 from __future__ import annotations
 
 import datetime
@@ -9,8 +10,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from compliance.dsl.reference import evaluate_reference
-from compliance.engine import Checker
+from compliance.run.batch import BatchBackend
+from compliance.run.closures import ClosureBackend, view_of
+from compliance.run.interpreter import InterpreterBackend
 from compliance.lint import analyze
 from compliance.packs import Pack, Repository, find_pack_dirs
 from compliance.record import exact
@@ -25,15 +27,13 @@ REPOSITORY = Repository()
 PACKS = {d.name: analyze(REPOSITORY.load(d), REPOSITORY) for d in find_pack_dirs([ROOT / "rules"])}
 
 
-def compiled_outcomes(analysis, data, as_of):
-    findings = Checker([analysis]).check(exact(data), as_of, trace=False)
-    return sorted(((f.rule, (f.subject.kind, f.subject.school, f.subject.section), f.status,
-                    _norm(f.value), _norm(f.threshold), f.missing) for f in findings), key=repr)
+BACKENDS = [InterpreterBackend(), ClosureBackend(), BatchBackend()]
 
 
-def reference_outcomes(analysis, data, as_of):
-    return sorted(((o.rule, o.subject, o.status, _norm(o.value), _norm(o.threshold), o.missing)
-                   for o in evaluate_reference(analysis, data, as_of)), key=repr)
+def outcomes(backend, analysis, data, as_of):
+    (result,) = backend.prepare(analysis, as_of).run([view_of(data)])
+    return [(f.rule, (f.subject.kind, f.subject.school, f.subject.section), f.status,
+             _norm(f.value), _norm(f.threshold), f.missing) for f in result.findings]
 
 
 def _norm(v):
@@ -47,11 +47,14 @@ def _norm(v):
 
 
 def agree(analysis, data, as_of):
-    compiled = compiled_outcomes(analysis, data, as_of)
-    reference = reference_outcomes(analysis, data, as_of)
-    assert len(compiled) == len(reference)
-    for c, r in zip(compiled, reference):
-        assert c == r
+    """Finding by finding, in order: every backend gives what the interpreter gives."""
+    oracle, *others = BACKENDS
+    expected = outcomes(oracle, analysis, data, as_of)
+    for backend in others:
+        got = outcomes(backend, analysis, data, as_of)
+        assert len(got) == len(expected), backend.name
+        for g, e in zip(got, expected):
+            assert g == e, (backend.name, g, e)
 
 
 dates = st.dates(datetime.date(2016, 1, 1), datetime.date(2036, 12, 31))

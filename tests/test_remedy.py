@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from compliance.contributors import breakdown, cv_rows
-from compliance.dsl.functions import weighted_mean_and_cv
+from compliance.dsl.builtins import weighted_mean_and_cv
 from compliance.engine import load_checker
 from compliance.record import exact, set_at
 from compliance.remedy import _places, even_classes, remedies

@@ -14,7 +14,7 @@ from fractions import Fraction
 from ..diagnostics import Localized
 from . import ast
 from . import types as T
-from .functions import ARG_EXPECTATIONS, FUNCTIONS
+from .builtins import ARG_EXPECTATIONS, BUILTINS
 from .names import Catalog, EntityDef
 from .parse import ExprError
 from .units import UNITS, Unit
@@ -475,40 +475,37 @@ class _Checker:
 
     # -- calls
     def _call(self, node: ast.Call, scope):
-        fn = FUNCTIONS.get(node.name)
+        fn = BUILTINS.get(node.name)
         if fn is None:
-            return self.error("E212", node, name=node.name, hint=_hint(node.name, FUNCTIONS))
+            return self.error("E212", node, name=node.name, hint=_hint(node.name, BUILTINS))
         if fn.aggregate:
             return self.error("E214", node, name=node.name)
         lo, hi = fn.arity
         if not lo <= len(node.args) <= hi:
             expected = str(lo) if lo == hi else f"{lo}–{hi}"
             return self.error("E213", node, name=node.name, expected=expected, given=len(node.args))
-        special = getattr(self, "_special_" + node.name, None)
-        if special is not None:
-            return special(node, scope)
-        types = [self.check(a, scope) for a in node.args]
-        return self.apply_type_rule(node, fn, types)
+        return fn.check(self, node, scope)
 
-    def apply_type_rule(self, node, fn, types):
+    def apply_type_rule(self, node, type_rule, types):
+        name = node.name
         if any(isinstance(t, T.AnyT) for t in types):
-            result = fn.type_rule([t if not isinstance(t, T.AnyT) else T.ANY for t in types])
+            result = type_rule([t if not isinstance(t, T.AnyT) else T.ANY for t in types])
             return result if isinstance(result, T.Type) else T.ANY
-        result = fn.type_rule(types)
+        result = type_rule(types)
         if isinstance(result, str):
             if result == "same_unit":
                 return self.error("E221", node, left=_unit_text(types[0]), right=_unit_text(types[1]),
-                                  op=Localized(f"用于 {fn.name}", f"use together in {fn.name}"))
+                                  op=Localized(f"用于 {name}", f"use together in {name}"))
             expected = ARG_EXPECTATIONS[result]
             found = next((t for t in types if type(t) is not type(expected)), types[0])
-            return self.error("E220", node, what=Localized(f"函数 {fn.name} 的参数", f"the argument of {fn.name}"),
+            return self.error("E220", node, what=Localized(f"函数 {name} 的参数", f"the argument of {name}"),
                               expected=expected.describe(), found=found.describe())
         return result
 
     def _aggregate(self, node: ast.Aggregate, scope: _Scope):
-        fn = FUNCTIONS.get(node.name)
+        fn = BUILTINS.get(node.name)
         if fn is None:
-            return self.error("E212", node, name=node.name, hint=_hint(node.name, FUNCTIONS))
+            return self.error("E212", node, name=node.name, hint=_hint(node.name, BUILTINS))
         if not fn.aggregate:
             return self.error("E215", node, name=node.name)
         lo, hi = fn.arity
@@ -538,72 +535,7 @@ class _Checker:
                 and not types[1].dim.is_dimensionless:
             self.error("E220", node.args[1], what=Localized("权重", "the weight"),
                        expected=Localized("学生数等计数", "a count such as students"), found=types[1].describe())
-        return self.apply_type_rule(node, fn, types)
-
-    # -- special forms
-    def _special_split(self, node: ast.Call, scope: _Scope):
-        qt = self.check(node.args[0], scope)
-        wt = self.check(node.args[1], scope)
-        if not scope.has_section:
-            return self.error("E217", node, name="split", reason=Localized(
-                "只能用于学校学段（school_section）的规则或学段派生指标",
-                "only in rules or derived fields of a school section"))
-        if not isinstance(wt, (T.WeightsT, T.AnyT)):
-            self.error("E220", node.args[1], what=Localized("split 的第二个参数", "the second argument of split"),
-                       expected=T.WeightsT().describe(), found=wt.describe())
-        if not isinstance(qt, (T.NumberT, T.AnyT)):
-            return self.error("E220", node.args[0], what=Localized("split 的第一个参数", "the first argument of split"),
-                              expected=T.NUMBER.describe(), found=qt.describe())
-        return qt
-
-    def _special_series(self, node: ast.Call, scope):
-        arg = node.args[0]
-        t = self.check(arg, scope)
-        ref = self.resolutions.get(id(arg))
-        if isinstance(t, T.AnyT):
-            return T.ANY
-        if not (isinstance(ref, FieldRef) and ref.base == "record" and ref.keys[:1] == ("facts",)
-                and len(ref.keys) == 2 and isinstance(t, T.NumberT)
-                and self.env.catalog.history.lookup(ref.keys[1]) is not None):
-            return self.error("E220", arg, what=Localized("series 的参数", "the argument of series"),
-                              expected=Localized("facts 下逐年填报的数值字段", "a numeric facts field kept in history"),
-                              found=t.describe())
-        return T.SeriesT(t)
-
-    def _special_at_least(self, node: ast.Call, scope):
-        k, p, items = node.args
-        kt = self.check(k, scope)
-        pt = self.check(p, scope)
-        for arg, t in ((k, kt), (p, pt)):
-            if not isinstance(t, (T.AnyT,)) and not (isinstance(t, T.NumberT) and t.dim.is_dimensionless):
-                self.error("E220", arg, what=Localized("at_least 的参数", "the argument of at_least"),
-                           expected=T.NUMBER.describe(), found=t.describe())
-        if not isinstance(items, ast.ListLit) or not items.items:
-            return self.error("E225", items)
-        for item in items.items:
-            if not (isinstance(item, ast.Compare) and item.op in (">=", ">")):
-                self.error("E225", item)
-                continue
-            self.check(item, scope)
-        return T.BOOL
-
-    def _special_attested(self, node: ast.Call, scope):
-        if not isinstance(node.args[0], ast.String):
-            return self.error("E220", node.args[0], what=Localized("attested 的参数", "the argument of attested"),
-                              expected=Localized("带引号的规则编号，如 \"G15\"", 'a quoted rule id such as "G15"'),
-                              found=self.check(node.args[0], scope).describe())
-        return T.BOOL
-
-    def _special_known(self, node: ast.Call, scope):
-        self.check(node.args[0], scope)
-        return T.BOOL
-
-    def _series_fn(self, node: ast.Call, scope):
-        fn = FUNCTIONS[node.name]
-        types = [self.check(a, scope) for a in node.args]
-        return self.apply_type_rule(node, fn, types)
-
-    _special_non_decreasing = _special_increasing = _special_latest = _special_previous = _series_fn
+        return self.apply_type_rule(node, fn.check.type_rule, types)
 
 
 def _unit_text(t: T.Type) -> Localized:

@@ -1,12 +1,10 @@
-"""Checked expression → Python closures.
+"""The closures backend: each checked expression becomes Python closures, one per node,
+`fn(env) -> value`; the tree is never walked per record. Fast for one record at a time.
 
-Each node becomes one closure `fn(env) -> value`; the tree is never walked per record.
 Values are plain Python: `Fraction`/`int` in base units, `bool`, `str`, `date`, lists,
 entities — or `Unknown` (compliance.logic), which propagates. Parameters are resolved for
-one date at compile time and become constants.
-
-The closures only touch `Env`; a vectorized backend can compile the same checked tree
-to array operations over many records without changing the grammar or the rule files.
+one date at compile time and become constants. Built-in functions come from the registry
+(compliance/dsl/builtins.py); subjects and statuses from run/subjects.py and run/judge.py.
 """
 from __future__ import annotations
 
@@ -15,12 +13,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
+from ..dsl import ast
+from ..dsl.builtins import BUILTINS, COMPARE
+from ..dsl.check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Environment, FieldRef, LevelRef,
+                         ParamRef, check_derived, DERIVED_SCOPE)
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
-from ..record import Entity, RecordView, attestation
-from . import ast
-from .check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Environment, FieldRef, LevelRef,
-                    ParamRef, check_derived, DERIVED_SCOPE)
-from .functions import FUNCTIONS
+from ..record import Entity, RecordView, attestation, exact
+from .backend import Prepared, RunResult, collect, prepare
+from .judge import judge
+from .subjects import subjects
 
 Fn = Callable[["Env"], object]
 
@@ -30,6 +31,7 @@ class Env:
 
     `reads` collects (JSON pointer, value) of every input read when a trace is wanted;
     `notes` collects facts functions report for messages (e.g. the year a series fell).
+    Built-in functions get the Env as their context (`ctx`).
     """
     __slots__ = ("view", "school", "section", "level", "vars", "reads", "notes")
 
@@ -46,6 +48,7 @@ class Env:
 
 _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
             "==": operator.eq, "!=": operator.ne}
+assert set(_COMPARE) == set(COMPARE)
 
 
 def compare_values(op: Callable, a, b):
@@ -110,7 +113,7 @@ class _NodeCompiler:
 
     # -- literals
     def _number(self, node: ast.Number) -> Fn:
-        from .units import UNITS
+        from ..dsl.units import UNITS
         value = node.value * (UNITS[node.unit].scale if node.unit else 1)
         if value.denominator == 1:
             value = int(value)
@@ -321,20 +324,35 @@ class _NodeCompiler:
             return lambda env: env.view.school_sections[id(env.school)]
         return lambda env: env.view.sections
 
-    # -- calls
+    # -- calls: every built-in through its registry entry
     def _call(self, node: ast.Call) -> Fn:
-        special = getattr(self, "_special_" + node.name, None)
-        if special is not None:
-            return special(node)
-        fn = FUNCTIONS[node.name]
-        impl = fn.impl
+        fn = BUILTINS[node.name]
+        scalar = fn.scalar
+        if fn.args == "literal":
+            literal = node.args[0].value
+            return lambda env: scalar(env, literal)
+        if fn.args == "field":
+            ref = self.res[id(node.args[0])]
+            return lambda env: scalar(env, ref)
+        if fn.args == "comparisons":
+            k_fn, p_fn = self.compile(node.args[0]), self.compile(node.args[1])
+            items = [(self.compile(c.left), self.compile(c.right), c.op) for c in node.args[2].items]
+
+            def comparisons(env):
+                k, p = k_fn(env), p_fn(env)
+                if k.__class__ is Unknown or p.__class__ is Unknown:
+                    return merge(k, p)
+                return scalar(env, k, p, [(left(env), right(env), op) for left, right, op in items])
+            return comparisons
         args = [self.compile(a) for a in node.args]
+        if not fn.strict:
+            return lambda env: scalar(env, *[f(env) for f in args])
         if len(args) == 1:
             (a0,) = args
 
             def call1(env):
                 v = a0(env)
-                return v if v.__class__ is Unknown else impl(v)
+                return v if v.__class__ is Unknown else scalar(env, v)
             return call1
         if len(args) == 2:
             a0, a1 = args
@@ -344,7 +362,7 @@ class _NodeCompiler:
                 v1 = a1(env)
                 if v0.__class__ is Unknown or v1.__class__ is Unknown:
                     return merge(v0, v1)
-                return impl(v0, v1)
+                return scalar(env, v0, v1)
             return call2
 
         def call(env):
@@ -352,13 +370,13 @@ class _NodeCompiler:
             for v in values:
                 if v.__class__ is Unknown:
                     return merge(*values)
-            return impl(*values)
+            return scalar(env, *values)
         return call
 
     def _aggregate(self, node: ast.Aggregate) -> Fn:
         info: AggregateInfo = self.res[id(node)]
-        fn = FUNCTIONS[node.name]
-        impl, strict, name = fn.impl, fn.strict, fn.name
+        fn = BUILTINS[node.name]
+        impl, strict, name = fn.scalar, fn.strict, fn.name
         coll = self.compile(node.collection)
         args = [self.compile(a) for a in node.args]
         where = self.compile(node.where) if node.where is not None else None
@@ -379,18 +397,16 @@ class _NodeCompiler:
                     if w is False:
                         continue
                     row = tuple(f(env) for f in args)
-                    if strict:
-                        if w is not True:
-                            unknown = merge(unknown, w)
-                        for v in row:
-                            if v.__class__ is Unknown:
-                                unknown = merge(unknown, v)
-                        if unknown is None:
-                            rows.append(row)
-                    elif w is True:
+                    if not strict:
+                        rows.append((w, row[0]))
+                        continue
+                    if w is not True:
+                        unknown = merge(unknown, w)
+                    for v in row:
+                        if v.__class__ is Unknown:
+                            unknown = merge(unknown, v)
+                    if unknown is None:
                         rows.append(row)
-                    else:  # unknown membership: all() needs "w implies v", any() needs "w and v"
-                        rows.append((k_or(k_not(w), row[0]) if name == "all" else k_and(w, row[0]),))
             finally:
                 vars_[slot] = None
                 env.reads = reads
@@ -401,138 +417,6 @@ class _NodeCompiler:
                 env.notes[f"{name}_members"] = len(rows)
             return result
         return aggregate
-
-    # -- special forms
-    def _special_attested(self, node):
-        rule_id = node.args[0].value
-
-        def attested(env):
-            result = attestation(env.view.data, rule_id)
-            if env.reads is not None and result.__class__ is bool:
-                env.reads.append((f"/facts/attestations/{rule_id}/status", "met" if result else "not_met"))
-            return result
-        return attested
-
-    def _special_known(self, node):
-        inner = self.compile(node.args[0])
-        return lambda env: inner(env).__class__ is not Unknown
-
-    def _special_split(self, node: ast.Call) -> Fn:
-        quantity, weights = self.compile(node.args[0]), self.compile(node.args[1])
-
-        def split(env):
-            q = quantity(env)
-            w = weights(env)
-            # The share depends only on the section and the weights: compute it once per section.
-            cache = env.section.cache
-            key = ("split_share", id(w))
-            share = cache.get(key)
-            if share is None:
-                share = cache[key] = section_share(env.section, w)
-            if q.__class__ is Unknown or share.__class__ is Unknown:
-                return merge(q, share)
-            if env.notes is not None:
-                env.notes["split_share"] = share
-            return q * share
-        return split
-
-    def _special_series(self, node: ast.Call) -> Fn:
-        ref: FieldRef = self.res[id(node.args[0])]
-        key, scale = ref.keys[1], ref.scale
-
-        def series(env):
-            view = env.view
-            points = []
-            for h in view.history:
-                v = h.data.get(key)
-                points.append((h.data.get("year"), missing(f"{h.pointer}/{key}") if v is None else v * scale))
-            current = view.data.get("facts", {}).get(key) if isinstance(view.data.get("facts"), dict) else None
-            points.append((view.year, missing(f"/facts/{key}") if current is None else current * scale))
-            if env.reads is not None:
-                env.reads.extend((f"series:{key}:{y}", v) for y, v in points)
-            return tuple(points)
-        return series
-
-    def _special_non_decreasing(self, node, strict=False) -> Fn:
-        series = self.compile(node.args[0])
-
-        def rising(env):
-            points = series(env)
-            if points.__class__ is Unknown:
-                return points
-            unknown = None
-            years = [y for y, _ in points]
-            for y0, y1 in zip(years, years[1:]):
-                if y0 is None or y1 is None or y1 != y0 + 1:
-                    unknown = merge(unknown, Unknown(frozenset({"/history"}),
-                                                     frozenset({("missing_year", str((y0 or 0) + 1))})))
-            if len(points) < 2:  # one year alone says nothing about year-on-year change
-                unknown = merge(unknown, missing("/history"))
-            # Each known value against the highest known value before it: a fall across a
-            # missing year is still a fall, whatever that year held.
-            top = None
-            for y1, v1 in points:
-                if v1.__class__ is Unknown:
-                    unknown = merge(unknown, v1)
-                    continue
-                if top is not None and (v1 < top or (strict and v1 == top)):
-                    if env.notes is not None:
-                        env.notes["fell_in"] = y1
-                        env.notes["fell_from"] = top
-                        env.notes["fell_to"] = v1
-                    return False
-                top = v1 if top is None else max(top, v1)
-            return True if unknown is None else unknown
-        return rising
-
-    def _special_increasing(self, node) -> Fn:
-        return self._special_non_decreasing(node, strict=True)
-
-    def _series_pick(self, node, index) -> Fn:
-        series = self.compile(node.args[0])
-
-        def pick(env):
-            points = series(env)
-            if points.__class__ is Unknown:
-                return points
-            if len(points) < -index:
-                return undefined("empty", "series")
-            return points[index][1]
-        return pick
-
-    def _special_latest(self, node):
-        return self._series_pick(node, -1)
-
-    def _special_previous(self, node):
-        return self._series_pick(node, -2)
-
-    def _special_at_least(self, node: ast.Call) -> Fn:
-        k_fn, p_fn = self.compile(node.args[0]), self.compile(node.args[1])
-        items = [(self.compile(c.left), self.compile(c.right), _COMPARE[c.op]) for c in node.args[2].items]
-
-        def at_least(env):
-            k, p = k_fn(env), p_fn(env)
-            if k.__class__ is Unknown or p.__class__ is Unknown:
-                return merge(k, p)
-            met, far, unknowns, near = 0, 0, [], []
-            for i, (left, right, op) in enumerate(items):
-                a, b = left(env), right(env)
-                if a.__class__ is Unknown or b.__class__ is Unknown:
-                    unknowns.append(merge(a, b))
-                elif op(a, b):
-                    met += 1
-                elif a >= p * b:
-                    near.append(i + 1)
-                else:
-                    far += 1
-            if env.notes is not None:
-                env.notes.update(met=met, near=near, far=far)
-            if unknowns:
-                if far > 0 or met + len(unknowns) < k:
-                    return False
-                return merge(*unknowns)
-            return met >= k and far == 0
-        return at_least
 
 
 def _reader(base: Callable[[Env], Entity], keys: tuple[str, ...], scale=Fraction(1)) -> Fn:
@@ -582,38 +466,79 @@ def _class_sizes(section: Callable[[Env], Entity]) -> Fn:
     return read
 
 
-def section_share(section: Entity | None, weights) -> object:
-    """The share of a whole-school quantity that belongs to `section`.
+# ---- the backend ------------------------------------------------------------------------
 
-    Students of each section (and the high school, if any) weighted e.g. 1 : 1.1 : 1.32:
-    share = w_level · n_level / Σ w_j · n_j (national-standard.md §4).
-    """
-    if weights.__class__ is Unknown:
-        return weights
-    school = section.school
-    sections = school.data.get("sections") or {}
-    unknown = None
-    total = Fraction(0)
-    own = None
-    for level in ("primary", "junior"):
-        data = sections.get(level)
-        if not isinstance(data, dict):
-            continue
-        n = data.get("students")
-        if n is None:
-            unknown = merge(unknown, missing(f"{school.pointer}/sections/{level}/students"))
-            continue
-        part = weights[level] * n
-        total += part
-        if level == section.level:
-            own = part
-    high = school.data.get("high_school_students")
-    if high is None and school.data.get("type") in ("complete_middle", "twelve_year"):
-        unknown = merge(unknown, missing(f"{school.pointer}/high_school_students"))
-    elif high:
-        total += weights["high"] * high
-    if unknown is not None:
-        return unknown
-    if total == 0 or own is None:
-        return undefined("division_by_zero", "split")
-    return own / total
+@dataclass(frozen=True)
+class CompiledRule:
+    meta: object                   # backend.RuleMeta
+    when: Fn | None
+    require: Fn | None
+    sides: tuple | None            # (left, right, operator) for a top-level comparison
+    slots: int
+
+
+class ClosureProgram:
+    """Every rule in force on one date as closures, ready to run over any number of records."""
+
+    def __init__(self, prepared: Prepared):
+        self.prepared = prepared
+        analysis = prepared.analysis
+        # Division by zero quotes the denominator as written.
+        compiler = Compiler(analysis.env, ParamValues(prepared.params), analysis.text_of)
+        self.rules: list[CompiledRule] = []
+        for meta in prepared.rules:
+            subject = meta.rule.applies_to
+            when = require = sides = None
+            slots = 0
+            if meta.when is not None:
+                when = compiler.compile(meta.when, subject)
+                slots = meta.when.max_slots
+            if meta.require is not None:
+                require = compiler.compile(meta.require, subject)
+                sides = compiler.compile_sides(meta.require, subject)
+                slots = max(slots, meta.require.max_slots)
+            self.rules.append(CompiledRule(meta, when, require, sides, slots))
+        self.by_id = {c.meta.rule.qualified_id: c for c in self.rules}
+
+    def run(self, views, trace: bool = False, keep=None) -> list[RunResult]:
+        return [collect(self.findings(view, trace), keep) for view in views]
+
+    def findings(self, view: RecordView, trace: bool = False) -> list:
+        out = []
+        for index, compiled in enumerate(self.rules):
+            for n, subject in enumerate(subjects(compiled.meta.rule, view)):
+                out.append(self.judge_one(compiled, view, subject, trace, (index, n)))
+        view.clear_caches()
+        return out
+
+    @staticmethod
+    def judge_one(compiled: CompiledRule, view: RecordView, subject: tuple, trace: bool = False, order=()):
+        """One rule for one subject: what remedies and fallbacks re-evaluate."""
+        _, school, section, level = subject
+        env = Env(view, school, section, level, compiled.slots, trace)
+        when = True if compiled.when is None else compiled.when(env)
+        value = threshold = None
+        result = False
+        if when is True:
+            rule = compiled.meta.rule
+            if rule.attestation:
+                result = attestation(view.data, rule.id, rule.qualified_id)
+            elif compiled.sides is not None:
+                left, right, op = compiled.sides
+                value, threshold = left(env), right(env)
+                result = compare_values(op, value, threshold)
+            else:
+                result = compiled.require(env)
+        return judge(compiled.meta, subject, when, value, threshold, result, env.reads, env.notes, order)
+
+
+class ClosureBackend:
+    name = "closures"
+
+    def prepare(self, analysis, as_of) -> ClosureProgram:
+        return ClosureProgram(prepare(analysis, as_of))
+
+
+def view_of(data: dict) -> RecordView:
+    """The view the closures read: the record with every decimal an exact Fraction."""
+    return RecordView(exact(data))

@@ -1,0 +1,49 @@
+"""The one subject enumeration: which subjects a rule is judged for in a record.
+
+A subject is a plain tuple `(kind, school, section, level)` of entities (`Subject`
+objects, with names and pointers, are only built for findings that are kept). Every
+backend enumerates through here, so all of them produce findings in the same order."""
+from __future__ import annotations
+
+from ..findings import Subject
+from ..record import LEVELS, Entity, RecordView
+
+JURISDICTION, SCHOOL, SCHOOL_SECTION, SECTION_LEVEL = "jurisdiction", "school", "school_section", "section_level"
+
+
+def subjects(rule, view: RecordView) -> list[tuple]:
+    """(kind, school entity, section entity, level) for every subject `rule` applies to,
+    built once per record and rule kind."""
+    key = ("subjects", rule.applies_to, rule.levels)
+    found = view.subject_cache.get(key)
+    if found is None:
+        found = view.subject_cache[key] = list(_subjects(rule.applies_to, rule.levels, view))
+    return found
+
+
+def _subjects(kind: str, levels: tuple, view: RecordView):
+    if kind == JURISDICTION:
+        yield JURISDICTION, None, None, None
+    elif kind == SCHOOL:
+        for school in view.schools:
+            yield SCHOOL, school, None, None
+    elif kind == SCHOOL_SECTION:
+        for section in view.sections:
+            if not levels or section.level in levels:
+                yield SCHOOL_SECTION, section.school, section, section.level
+    elif kind == SECTION_LEVEL:
+        for level in LEVELS:
+            if view.sections_by_level[level] and (not levels or level in levels):
+                yield SECTION_LEVEL, None, None, level
+
+
+def subject_of(kind: str, school: Entity | None, section: Entity | None, level: str | None) -> Subject:
+    """The finding's Subject (ids, names and pointer) for an enumerated subject."""
+    if kind == JURISDICTION:
+        return Subject(JURISDICTION)
+    if kind == SECTION_LEVEL:
+        return Subject(SECTION_LEVEL, None, None, level)
+    ident = str(school.data.get("id", school.pointer))
+    if kind == SCHOOL:
+        return Subject(SCHOOL, ident, school.data.get("name"), None, school.pointer)
+    return Subject(SCHOOL_SECTION, ident, school.data.get("name"), level, section.pointer)
