@@ -56,6 +56,7 @@ class RecordView:
         entries = [Entity("history", h, f"/history/{i}") for i, h in enumerate(history) if isinstance(h, dict)]
         self.history = sorted(entries, key=lambda e: (e.data.get("year") is None, e.data.get("year") or 0))
         self.subject_cache: dict = {}   # rule kind → its subjects (they depend on structure, not values)
+        self.exact = False              # every decimal is a Fraction (see run/closures.view_of)
 
     @property
     def year(self):

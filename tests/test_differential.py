@@ -121,9 +121,9 @@ def bool_expr(draw, depth=0):
     return f"{kind}(s.classes > 0 for s in sections where s.teachers > {draw(st.integers(0, 30))})"
 
 
-def _rule_pack(tmp_path, when: str | None, require: str) -> object:
+def _rule_pack(tmp_path, when: str | None, require: str, applies_to: str = "school_section") -> object:
     text = ("citation: {document: 测试, article: 第一条}\nrules:\n  - id: T1\n    title: 随机规则\n    severity: must\n"
-            "    applies_to: school_section\n    citation: {quote: 测试原文}\n" + (f"    when: '{when}'\n" if when else "") + f"    require: '{require}'\n")
+            "    applies_to: " + applies_to + "\n    citation: {quote: 测试原文}\n" + (f"    when: '{when}'\n" if when else "") + f"    require: '{require}'\n")
     path = tmp_path / "random.yaml"
     path.write_text(text, encoding="utf-8")
     pack = Pack("random", "random", {"number": "random"}, "", "national", tmp_path)

@@ -25,6 +25,7 @@ the function per row with `scalar` (still in the backend, still exact).
 """
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -133,6 +134,13 @@ def split_parts(section, weights) -> tuple:
     return tuple(parts)
 
 
+def as_date(value):
+    """A record's date (an ISO string, validated by the schema) as a date; Unknown stays."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
+
+
 def _frac(x) -> Fraction:
     return x if isinstance(x, Fraction) else Fraction(x)
 
@@ -200,14 +208,17 @@ def _per_hundred(ctx, a, b):
 
 
 def _split(ctx, quantity, weights):
+    # Not strict: a missing quantity and a missing student count are both named.
+    if weights.__class__ is Unknown:
+        return merge(quantity, weights)
     # The share depends only on the section and the weights: computed once per section.
     section = ctx.section
     key = ("split_share", id(weights))
     share = section.cache.get(key)
     if share is None:
         share = section.cache[key] = section_share(section, weights)
-    if share.__class__ is Unknown:
-        return share
+    if quantity.__class__ is Unknown or share.__class__ is Unknown:
+        return merge(quantity, share)
     if ctx.notes is not None:
         ctx.notes["split_share"] = share
     return quantity * share
@@ -539,7 +550,8 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     _fn("latest", "当年值", (1, 1), _series_number, _pick(-1)),
     _fn("previous", "上一年值", (1, 1), _series_number, _pick(-2)),
     Builtin("series", "逐年序列", False, (1, 1), _check_series, _series, args="field"),
-    Builtin("split", "一贯制学校共用量按学段拆分", False, (2, 2), _check_split, _split, batch=lambda B, q, w: B.split(q, w),
+    Builtin("split", "一贯制学校共用量按学段拆分", False, (2, 2), _check_split, _split, strict=False,
+            batch=lambda B, q, w: B.split(q, w),
             notes=("split_share",)),
     Builtin("at_least", "至少 k 项达标且余项不低于要求的比例", False, (3, 3), _check_at_least, _at_least,
             args="comparisons", batch=lambda B, k, p, items: B.at_least(k, p, items), notes=("met", "near", "far")),

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..dsl import ast
 from ..dsl import types as T
-from ..dsl.builtins import BUILTINS, LEVELS, weighted_mean_and_cv
+from ..dsl.builtins import BUILTINS, LEVELS, as_date, weighted_mean_and_cv
 from ..dsl.check import AggregateInfo, CollectionRef, DerivedRef, FieldRef, LevelRef, ParamRef, check_derived, \
     DERIVED_SCOPE
 from ..dsl.units import UNITS
@@ -202,10 +202,16 @@ def _empty(n) -> np.ndarray:
     return np.zeros(n, bool)
 
 
-def const(value, n: int) -> Col:
+def const(value, n: int, kind: str = "obj") -> Col:
+    """`value` on every row; an Unknown (a parameter not in force) makes a column of `kind`."""
     if isinstance(value, Unknown):
         mask = np.ones(n, bool)
         src = Missing(mask, value.missing, value.undefined)
+        if kind == "num":
+            return Col("num", mask, src.miss.copy(), (src,), _empty(n), n=np.zeros(n, np.int64),
+                       d=np.ones(n, np.int64))
+        if kind == "bool":
+            return Col("bool", mask, src.miss.copy(), (src,), _empty(n), v=_empty(n))
         return Col("obj", mask, src.miss.copy(), (src,), _empty(n), v=np.full(n, None, object))
     if isinstance(value, bool):
         return Col("bool", _empty(n), _empty(n), (), _empty(n), v=np.full(n, value, bool))
@@ -465,6 +471,14 @@ _OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.le
         "!=": np.not_equal}
 
 
+def _kind_of(t) -> str:
+    if isinstance(t, T.NumberT):
+        return "num"
+    if isinstance(t, T.BoolT):
+        return "bool"
+    return "obj"
+
+
 def _numeric(*cols):
     for c in cols:
         if c.kind != "num":
@@ -565,6 +579,7 @@ class Frames:
         self.pointers = {k: [e.pointer for e in v] for k, v in self.entities.items()}
         self._fields: dict = {}
         self._position: dict = {}
+        self.subject_rows: dict = {}
 
     def row_of(self, entity_kind: str, entity) -> int:
         table = self._position.get(entity_kind)
@@ -597,6 +612,8 @@ class Frames:
             col = Col("bool", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), _empty(count),
                       v=np.array([v is True for v in values], bool))
         else:
+            if isinstance(ftype, T.DateT):   # dates are ISO strings in the record
+                values = [as_date(v) for v in values]
             unk = np.array([v is None for v in values], bool)
             arr = np.empty(count, object)
             arr[:] = values if not isinstance(ftype, T.ListT) or scale == 1 else \
@@ -614,7 +631,7 @@ class Ctx:
     rows: int
     bases: dict                      # "record" | "school" | "section" | slot → (frame kind, index array)
     level: np.ndarray | None         # level code per row (0 primary, 1 junior), where defined
-    split_share: object = None       # section frames: the split share column per weights id
+    values: dict | None = None       # slot → column, for a variable bound to plain values
 
 
 class _Evaluator:
@@ -627,31 +644,31 @@ class _Evaluator:
         self._shares: dict = {}
 
     # -- entry
-    def eval(self, node: ast.Node, ctx: Ctx, res: dict) -> Col:
+    def eval(self, node: ast.Node, ctx: Ctx, chk: dict) -> Col:
         method = getattr(self, "_" + type(node).__name__.lower())
-        return method(node, ctx, res)
+        return method(node, ctx, chk)
 
     def algebra(self, ctx: Ctx) -> Algebra:
         return Algebra(ctx.rows)
 
     # -- literals
-    def _number(self, node, ctx, res):
+    def _number(self, node, ctx, chk):
         return const(node.value * (UNITS[node.unit].scale if node.unit else 1), ctx.rows)
 
-    def _string(self, node, ctx, res):
+    def _string(self, node, ctx, chk):
         return const(node.value, ctx.rows)
 
     _datelit = _bool = _string
 
-    def _listlit(self, node, ctx, res):
+    def _listlit(self, node, ctx, chk):
         raise NotVectorizable("list literal outside `in`")
 
     # -- operators
-    def _compare(self, node, ctx, res):
-        return self.algebra(ctx).compare(node.op, self.eval(node.left, ctx, res), self.eval(node.right, ctx, res))
+    def _compare(self, node, ctx, chk):
+        return self.algebra(ctx).compare(node.op, self.eval(node.left, ctx, chk), self.eval(node.right, ctx, chk))
 
-    def _member(self, node, ctx, res):
-        item = self.eval(node.item, ctx, res)
+    def _member(self, node, ctx, chk):
+        item = self.eval(node.item, ctx, chk)
         if isinstance(node.collection, ast.ListLit):
             options = []
             for i in node.collection.items:
@@ -659,8 +676,12 @@ class _Evaluator:
                     raise NotVectorizable("non-literal list")
                 options.append(i.value * (UNITS[i.unit].scale if isinstance(i, ast.Number) and i.unit else 1))
         else:
-            ref = res.get(id(node.collection))
+            ref = chk.resolutions.get(id(node.collection))
             value = self.params.get(ref.name) if isinstance(ref, ParamRef) and not ref.per_level else None
+            if isinstance(value, Unknown):   # a list parameter not in force on the date
+                gone = const(value, ctx.rows, "bool")
+                return Col("bool", gone.unk, gone.miss | item.miss, gone.sources + item.sources, item.bad,
+                           v=_empty(ctx.rows))
             if not isinstance(value, list):
                 raise NotVectorizable("`in` over a computed collection")
             options = value
@@ -677,25 +698,25 @@ class _Evaluator:
             hit = ~hit
         return Col("bool", item.unk, item.miss, item.sources, item.bad, v=hit & ~item.unk)
 
-    def _arith(self, node, ctx, res):
+    def _arith(self, node, ctx, chk):
         where = self.analysis.text_of(node.right) or "?"
-        return self.algebra(ctx).arith(node.op, self.eval(node.left, ctx, res), self.eval(node.right, ctx, res), where)
+        return self.algebra(ctx).arith(node.op, self.eval(node.left, ctx, chk), self.eval(node.right, ctx, chk), where)
 
-    def _neg(self, node, ctx, res):
-        return self.algebra(ctx).neg(self.eval(node.operand, ctx, res))
+    def _neg(self, node, ctx, chk):
+        return self.algebra(ctx).neg(self.eval(node.operand, ctx, chk))
 
-    def _not(self, node, ctx, res):
-        return self.algebra(ctx).k_not(self.eval(node.operand, ctx, res))
+    def _not(self, node, ctx, chk):
+        return self.algebra(ctx).k_not(self.eval(node.operand, ctx, chk))
 
-    def _and(self, node, ctx, res):
-        return self.algebra(ctx).k_and(self.eval(node.left, ctx, res), self.eval(node.right, ctx, res))
+    def _and(self, node, ctx, chk):
+        return self.algebra(ctx).k_and(self.eval(node.left, ctx, chk), self.eval(node.right, ctx, chk))
 
-    def _or(self, node, ctx, res):
-        return self.algebra(ctx).k_or(self.eval(node.left, ctx, res), self.eval(node.right, ctx, res))
+    def _or(self, node, ctx, chk):
+        return self.algebra(ctx).k_or(self.eval(node.left, ctx, chk), self.eval(node.right, ctx, chk))
 
-    def _conditional(self, node, ctx, res):
-        c = self.eval(node.condition, ctx, res)
-        a, b = self.eval(node.then, ctx, res), self.eval(node.otherwise, ctx, res)
+    def _conditional(self, node, ctx, chk):
+        c = self.eval(node.condition, ctx, chk)
+        a, b = self.eval(node.then, ctx, chk), self.eval(node.otherwise, ctx, chk)
         _booleans(c)
         if a.kind != b.kind or a.approx or b.approx or a.kind == "obj":
             raise NotVectorizable("if-then-else of this kind")
@@ -711,8 +732,8 @@ class _Evaluator:
         return Col("bool", unk, miss, sources, bad, v=np.where(take_a, a.v, b.v) & ~unk)
 
     # -- names
-    def _path(self, node, ctx, res):
-        ref = res[id(node)]
+    def _path(self, node, ctx, chk):
+        ref = chk.resolutions[id(node)]
         if isinstance(ref, LevelRef):
             if ctx.level is None:
                 raise NotVectorizable("level")
@@ -727,6 +748,8 @@ class _Evaluator:
         if isinstance(ref, CollectionRef):
             raise NotVectorizable("a collection as a value")
         assert isinstance(ref, FieldRef)
+        if ref.virtual == "value" and ctx.values and ref.slot in ctx.values:
+            return ctx.values[ref.slot]
         if ref.virtual == "entity" or ref.virtual == "value":
             raise NotVectorizable(f"{ref.virtual} reference")
         if ref.virtual == "level":
@@ -774,14 +797,15 @@ class _Evaluator:
 
     def param(self, ref: ParamRef, ctx: Ctx) -> Col:
         value = self.params.get(ref.name)
+        kind = _kind_of(ref.type)
         if isinstance(value, Unknown):
-            return const(value, ctx.rows)
+            return const(value, ctx.rows, kind)
         if ref.per_level and ref.level is None:
             if ctx.level is None:
                 raise NotVectorizable("per-level parameter without a level")
             cols = [const(value.get(lv) if value.get(lv) is not None
                           else Unknown(frozenset(), frozenset({("no_parameter_value", f"params.{ref.name}.{lv}")})),
-                          ctx.rows) for lv in LEVELS]
+                          ctx.rows, kind) for lv in LEVELS]
             if any(c.kind != "num" for c in cols):
                 raise NotVectorizable("per-level parameter of this kind")
             first = ctx.level == 0
@@ -794,7 +818,7 @@ class _Evaluator:
             v = value.get(ref.level) if isinstance(value, dict) else None
             if v is None:
                 v = Unknown(frozenset(), frozenset({("no_parameter_value", f"params.{ref.name}.{ref.level}")}))
-            return const(v, ctx.rows)
+            return const(v, ctx.rows, kind)
         if isinstance(value, dict):
             raise NotVectorizable("weights as a value")
         return const(value, ctx.rows)
@@ -806,7 +830,7 @@ class _Evaluator:
         if col is None:
             checked = check_derived(self.analysis.env, entity, name)
             ctx = self.frame_ctx(kind, DERIVED_SCOPE[entity])
-            col = self._derived[key] = self.eval(checked.node, ctx, checked.resolutions)
+            col = self._derived[key] = self.eval(checked.node, ctx, checked)
         return col
 
     def frame_ctx(self, kind: str, subject: str, rows=None) -> Ctx:
@@ -828,25 +852,25 @@ class _Evaluator:
         raise NotVectorizable(kind)
 
     # -- calls
-    def _call(self, node: ast.Call, ctx: Ctx, res) -> Col:
+    def _call(self, node: ast.Call, ctx: Ctx, chk) -> Col:
         fn = BUILTINS[node.name]
         B = self.algebra(ctx)
         if node.name == "split":
-            return self.split(node, ctx, res)
+            return self.split(node, ctx, chk)
         if fn.args == "comparisons":
-            k, p = self.eval(node.args[0], ctx, res), self.eval(node.args[1], ctx, res)
-            items = [(self.eval(c.left, ctx, res), self.eval(c.right, ctx, res), c.op) for c in node.args[2].items]
+            k, p = self.eval(node.args[0], ctx, chk), self.eval(node.args[1], ctx, chk)
+            items = [(self.eval(c.left, ctx, chk), self.eval(c.right, ctx, chk), c.op) for c in node.args[2].items]
             return fn.batch(B, k, p, items)
         if fn.batch is not None and fn.args == "values":
-            return fn.batch(B, *[self.eval(a, ctx, res) for a in node.args])
-        return self.per_row(fn, node, ctx, res)
+            return fn.batch(B, *[self.eval(a, ctx, chk) for a in node.args])
+        return self.per_row(fn, node, ctx, chk)
 
-    def per_row(self, fn, node, ctx: Ctx, res) -> Col:
+    def per_row(self, fn, node, ctx: Ctx, chk) -> Col:
         """A function without column semantics: its scalar semantics row by row."""
         if fn.args not in ("values", "literal", "field"):
             raise NotVectorizable(fn.name)
         if fn.args == "values":
-            args = [self.eval(a, ctx, res) for a in node.args]
+            args = [self.eval(a, ctx, chk) for a in node.args]
         rows = ctx.rows
         results, unknowns = [], {}
         bad = _empty(rows)
@@ -857,7 +881,7 @@ class _Evaluator:
             if fn.args == "literal":
                 v = fn.scalar(scope, node.args[0].value)
             elif fn.args == "field":
-                v = fn.scalar(scope, res[id(node.args[0])])
+                v = fn.scalar(scope, chk.resolutions[id(node.args[0])])
             else:
                 values = [a.value_at(i) if not a.unk[i] else _union_at(a.sources, i) for a in args]
                 if any(a.bad[i] for a in args):
@@ -873,20 +897,23 @@ class _Evaluator:
             results.append(v)
         src = PerRow(rows, unknowns)
         unk = src.miss | src.undef
-        known_values = [v for v in results if v is not None]
-        if known_values and all(isinstance(v, bool) for v in known_values):
+        declared = chk.types.get(id(node))
+        if isinstance(declared, T.BoolT):
             return Col("bool", unk, src.miss.copy(), (src,), bad, v=np.array([v is True for v in results], bool))
-        if all(isinstance(v, (int, Fraction)) and not isinstance(v, bool) for v in known_values):
+        if isinstance(declared, T.NumberT):
             n, d, _, over = numbers(results)
             return Col("num", unk, src.miss.copy(), (src,), bad | over, n=n, d=d)
         arr = np.empty(rows, object)
         arr[:] = results
         return Col("obj", unk, src.miss.copy(), (src,), bad, v=arr)
 
-    def split(self, node: ast.Call, ctx: Ctx, res) -> Col:
-        q = self.eval(node.args[0], ctx, res)
-        ref = res.get(id(node.args[1]))
+    def split(self, node: ast.Call, ctx: Ctx, chk) -> Col:
+        q = self.eval(node.args[0], ctx, chk)
+        ref = chk.resolutions.get(id(node.args[1]))
         weights = self.params.get(ref.name) if isinstance(ref, ParamRef) else None
+        if isinstance(weights, Unknown):    # weights not in force on the date: both are named
+            gone = const(weights, ctx.rows, "num")
+            return Col("num", gone.unk, gone.miss | q.miss, gone.sources + q.sources, q.bad, n=gone.n, d=gone.d)
         if not isinstance(weights, dict) or "section" not in ctx.bases:
             raise NotVectorizable("split")
         kind, index = ctx.bases["section"]
@@ -945,20 +972,55 @@ class _Evaluator:
         return col
 
     # -- aggregates
-    def _aggregate(self, node: ast.Aggregate, ctx: Ctx, res) -> Col:
+    def _aggregate(self, node: ast.Aggregate, ctx: Ctx, chk) -> Col:
         fn = BUILTINS[node.name]
-        info: AggregateInfo = res[id(node)]
-        members, member_key, row_key, n_keys = self.collection(node.collection, ctx, res)
+        info: AggregateInfo = chk.resolutions[id(node)]
+        if not isinstance(chk.resolutions.get(id(node.collection)), CollectionRef):
+            return self.list_aggregate(fn, node, info, ctx, chk)
+        members, member_key, row_key, n_keys = self.collection(node.collection, ctx, chk)
         mctx = self.member_ctx(members, ctx, info.slot, member_key, row_key, n_keys)
-        where = self.eval(node.where, mctx, res) if node.where is not None else None
-        args = [self.eval(a, mctx, res) for a in node.args]
+        where = self.eval(node.where, mctx, chk) if node.where is not None else None
+        args = [self.eval(a, mctx, chk) for a in node.args]
         groups = Groups(member_key, n_keys)
         m = _Members(groups, row_key, where, args, fn.strict, len(member_key))
         return fn.batch(_AggregateAlgebra(self, ctx.rows), m)
 
-    def collection(self, node, ctx: Ctx, res):
+    def list_aggregate(self, fn, node: ast.Aggregate, info: AggregateInfo, ctx: Ctx, chk) -> Col:
+        """An aggregate over a list each row holds (class sizes, room areas): its items are
+        the members, grouped by the row they came from."""
+        lists = self.eval(node.collection, ctx, chk)
+        if lists.kind != "obj":
+            raise NotVectorizable("aggregate over a non-list")
+        owners, items = [], []
+        for i, value in enumerate(lists.v):
+            if not lists.unk[i] and value is not None:
+                owners.extend([i] * len(value))
+                items.extend(value)
+        owner = np.array(owners, np.int64)
+        n, d, known, over = numbers(items)
+        item_col = Col("num", ~known, ~known, (), over, n=n, d=d)
+        mctx = Ctx(ctx.subject, len(owner), {"record": ("record", ctx.bases["record"][1][owner])}, None,
+                   values={info.slot: item_col})
+        where = self.eval(node.where, mctx, chk) if node.where is not None else None
+        args = [self.eval(a, mctx, chk) for a in node.args]
+        m = _Members(Groups(owner, ctx.rows), np.arange(ctx.rows, dtype=np.int64), where, args, fn.strict, len(owner))
+        col = fn.batch(_AggregateAlgebra(self, ctx.rows), m)
+        # A row without its list is unknown, naming the list (as the closures do).
+        keep = ~lists.unk
+        col.unk = col.unk & keep | lists.unk
+        col.miss = col.miss & keep | lists.miss
+        col.sources = tuple(Narrowed(s, keep) for s in col.sources) + lists.sources
+        col.bad = col.bad | lists.bad
+        if col.kind == "num" and col.n is not None:
+            col.n = np.where(col.unk, 0, col.n)
+            col.d = np.where(col.unk, 1, col.d)
+        if col.kind == "bool":
+            col.v = col.v & ~col.unk
+        return col
+
+    def collection(self, node, ctx: Ctx, chk):
         """(member frame kind, member → key, row → key, number of keys) for a collection."""
-        ref = res.get(id(node))
+        ref = chk.resolutions.get(id(node))
         f = self.frames
         rec_of_row = ctx.bases["record"][1]
         if isinstance(ref, CollectionRef):
@@ -975,7 +1037,7 @@ class _Evaluator:
                     raise NotVectorizable("sections of a school without a school")
                 return "section", f.sec_school, ctx.bases["school"][1], f.rows["school"]
             return "section", f.rec["section"], rec_of_row, len(f.views)
-        raise NotVectorizable("aggregate over a list")
+        raise NotVectorizable("aggregate over this collection")
 
     def member_ctx(self, kind: str, ctx: Ctx, slot: int, member_key, row_key, n_keys) -> Ctx:
         """The members' rows: the variable is the member; of the outer bases only those that
@@ -1095,8 +1157,17 @@ class _AggregateAlgebra:
             n = m.groups.reduce(np.maximum, values, -big)
         return self._finish(m, "num", n=n, d=np.ones_like(n), empty_reason="empty", name=which)
 
-    def mean(self, m):
-        raise NotVectorizable("mean")
+    def mean(self, m: _Members) -> Col:
+        a, use = self._values(m)
+        if not (a.d[use] == 1).all():
+            raise NotVectorizable("mean of fractions")
+        values = np.where(use, a.n, 0)
+        if np.abs(values.astype(np.float64)).sum() > LIMIT:
+            raise NotVectorizable("mean beyond int64")
+        total = m.groups.total(values)
+        count = m.groups.total(use.astype(np.int64))
+        n, d = _reduce(total, np.where(count == 0, 1, count))
+        return self._finish(m, "num", n=n, d=d, empty_reason="empty", name="mean")
 
     def count(self, m: _Members) -> Col:
         inside, member_unknown, _, _ = self._inside(m)
@@ -1221,31 +1292,36 @@ class BatchProgram:
                             per_record[r].append(f)
                     exact.clear_caches()
                 continue
-            status, when, result, rec_of_row, starts = outcome
-            for r, view in enumerate(views):
-                lo, hi = starts[r], starts[r + 1]
-                for n in range(hi - lo):
-                    i = lo + n
-                    subject = subject_lists[r][n]
-                    if result["bad"][i]:
-                        exact = self._exact_view(exact_views, r, view)
-                        f = self.closures.judge_one(compiled, exact, self._translate(frames, exact, subject),
-                                                    False, (index, n))
-                        exact.clear_caches()
-                        _count(counts[r], f.status, f.severity)
-                        if keep is None or f.status in keep:
-                            per_record[r].append(f)
-                        continue
-                    s = STATUS_CODES[status[i]]
-                    _count(counts[r], s, meta.severity)
-                    if keep is not None and s not in keep:
-                        continue
-                    per_record[r].append(self._finding(meta, subject, s, i, when, result, (index, n)))
+            status, when, result, _, starts = outcome
+            bad = result["bad"]
+            record_of_row = np.repeat(np.arange(len(views)), np.diff(starts))
+            good = ~bad
+            tally = np.bincount(record_of_row[good] * 4 + status[good], minlength=4 * len(views)).reshape(-1, 4)
+            for r, code in zip(*np.nonzero(tally)):
+                _count(counts[r], STATUS_CODES[code], meta.severity, int(tally[r, code]))
+            wanted = good if keep is None else good & np.isin(status, [STATUS_CODES.index(k) for k in keep])
+            for i in np.nonzero(wanted | bad)[0]:
+                r = int(record_of_row[i])
+                n = int(i - starts[r])
+                subject = subject_lists[r][n]
+                if bad[i]:
+                    view = views[r]
+                    exact = self._exact_view(exact_views, r, view)
+                    same = subject if exact is view else self._translate(frames, exact, subject)
+                    f = self.closures.judge_one(compiled, exact, same, False, (index, n))
+                    exact.clear_caches()
+                    _count(counts[r], f.status, f.severity)
+                    if keep is None or f.status in keep:
+                        per_record[r].append(f)
+                    continue
+                per_record[r].append(self._finding(meta, subject, STATUS_CODES[status[i]], i, when, result,
+                                                   (index, n)))
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
 
     def _exact_view(self, cache, r, view):
+        """The view the closures judge a record on: the same one when it is already exact."""
         if r not in cache:
-            cache[r] = view_of(view.data)
+            cache[r] = view if view.exact else view_of(view.data)
         return cache[r]
 
     @staticmethod
@@ -1265,27 +1341,11 @@ class BatchProgram:
         rule = meta.rule
         kind = {"jurisdiction": "record", "school": "school", "school_section": "section",
                 "section_level": "level"}[rule.applies_to]
-        rows, starts = [], [0]
-        level_pos = None
-        for r, subs in enumerate(subject_lists):
-            for s in subs:
-                if kind == "record":
-                    rows.append(r)
-                elif kind == "school":
-                    rows.append(frames.row_of("school", s[1]))
-                elif kind == "section":
-                    rows.append(frames.row_of("section", s[2]))
-                else:
-                    if level_pos is None:
-                        level_pos = {(int(a), int(b)): i for i, (a, b) in
-                                     enumerate(zip(frames.level_rec, frames.level_level))}
-                    rows.append(level_pos[(r, LEVELS.index(s[3]))])
-            starts.append(len(rows))
-        index = np.array(rows, np.int64)
+        index, starts = self.subject_rows(frames, kind, (rule.applies_to, rule.levels), subject_lists)
         ctx = ev.frame_ctx(kind, rule.applies_to, index)
         count = len(index)
         if meta.when is not None:
-            w = ev.eval(meta.when.node, ctx, meta.when.resolutions)
+            w = ev.eval(meta.when.node, ctx, meta.when)
             _booleans(w)
             when_code = np.where(w.unk, W_UNKNOWN, np.where(w.v, W_TRUE, W_FALSE))
         else:
@@ -1298,11 +1358,11 @@ class BatchProgram:
                               [values[int(r)] for r in index])
         elif meta.sides is not None:
             left, right = meta.sides
-            value = ev.eval(left, ctx, meta.require.resolutions)
-            threshold = ev.eval(right, ctx, meta.require.resolutions)
+            value = ev.eval(left, ctx, meta.require)
+            threshold = ev.eval(right, ctx, meta.require)
             res = Algebra(count).compare(meta.op, value, threshold)
         else:
-            res = ev.eval(meta.require.node, ctx, meta.require.resolutions)
+            res = ev.eval(meta.require.node, ctx, meta.require)
             _booleans(res)
         result_code = np.where(res.unk, np.where(res.miss, R_MISSING, R_UNDEFINED), np.where(res.v, R_TRUE, R_FALSE))
         status = np.array(STATUS_TABLE, np.int64)[when_code, result_code]
@@ -1310,6 +1370,31 @@ class BatchProgram:
         bad = (res.bad & holds) | (np.zeros(count, bool) if w is None else w.bad)
         return status, w, {"col": res, "value": value, "threshold": threshold, "bad": bad, "holds": holds}, \
             None, starts
+
+    @staticmethod
+    def subject_rows(frames: Frames, kind: str, key, subject_lists):
+        """The frame rows of the subjects (from run/subjects.py) of every record, in order,
+        and where each record's rows start: computed once per run and kind of rule."""
+        cached = frames.subject_rows.get(key)
+        if cached is not None:
+            return cached
+        rows, starts = [], [0]
+        level_pos = None
+        for r, subs in enumerate(subject_lists):
+            if kind == "record":
+                rows.extend([r] * len(subs))
+            elif kind == "school":
+                rows.extend(frames.row_of("school", s[1]) for s in subs)
+            elif kind == "section":
+                rows.extend(frames.row_of("section", s[2]) for s in subs)
+            else:
+                if level_pos is None:
+                    level_pos = {(int(a), int(b)): i for i, (a, b) in
+                                 enumerate(zip(frames.level_rec, frames.level_level))}
+                rows.extend(level_pos[(r, LEVELS.index(s[3]))] for s in subs)
+            starts.append(len(rows))
+        frames.subject_rows[key] = (np.array(rows, np.int64), starts)
+        return frames.subject_rows[key]
 
     @staticmethod
     def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order):
@@ -1336,9 +1421,9 @@ def _row_values(values: list) -> Col:
                v=np.array([v is True for v in values], bool))
 
 
-def _count(counts: dict, status: str, severity: str) -> None:
+def _count(counts: dict, status: str, severity: str, number: int = 1) -> None:
     key = (status, severity)
-    counts[key] = counts.get(key, 0) + 1
+    counts[key] = counts.get(key, 0) + number
 
 
 class BatchBackend:

@@ -14,7 +14,8 @@ from fractions import Fraction
 from typing import Callable
 
 from ..dsl import ast
-from ..dsl.builtins import BUILTINS, COMPARE
+from ..dsl import types as T
+from ..dsl.builtins import BUILTINS, COMPARE, as_date
 from ..dsl.check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Environment, FieldRef, LevelRef,
                          ParamRef, check_derived, DERIVED_SCOPE)
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
@@ -271,7 +272,10 @@ class _NodeCompiler:
             return lambda env: base(env).level
         if ref.virtual == "class_sizes":
             return _class_sizes(base)
-        return _reader(base, ref.keys, scale=ref.scale)
+        read = _reader(base, ref.keys, scale=ref.scale)
+        if isinstance(ref.type, T.DateT):   # dates are ISO strings in the record
+            return lambda env: as_date(read(env))
+        return read
 
     def _param(self, ref: ParamRef) -> Fn:
         value = self.c.params.values.get(ref.name)
@@ -541,4 +545,6 @@ class ClosureBackend:
 
 def view_of(data: dict) -> RecordView:
     """The view the closures read: the record with every decimal an exact Fraction."""
-    return RecordView(exact(data))
+    view = RecordView(exact(data))
+    view.exact = True
+    return view

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..dsl import ast
-from ..dsl.builtins import BUILTINS, COMPARE, section_share, split_parts
+from ..dsl import types as T
+from ..dsl.builtins import BUILTINS, COMPARE, as_date, section_share, split_parts
 from ..dsl.check import CollectionRef, DerivedRef, FieldRef, LevelRef, ParamRef, check_derived, DERIVED_SCOPE
 from ..dsl.units import UNITS
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
@@ -204,6 +205,8 @@ class Interpreter:
         self._note(pointer=pointer, scale=ref.scale if ref.scale != 1 else None)
         if value is None:
             return missing(pointer)
+        if isinstance(ref.type, T.DateT):   # dates are ISO strings in the record
+            return as_date(value)
         if isinstance(value, list):
             return [x * ref.scale for x in value] if ref.scale != 1 else value
         return value * ref.scale if ref.scale != 1 else value
