@@ -14,26 +14,28 @@ settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# Test files whose tests share an expensive session fixture per parameter (a pack's test
-# cases, loaded and validated once): under pytest-xdist each parameter's tests go to one worker.
-SHARED_PER_PARAM = ("tests/test_rule_cases.py",)
+def work_unit(nodeid: str) -> str:
+    """The tests pytest-xdist must run on one worker, together: those sharing an expensive
+    fixture. Every other test is a unit of its own."""
+    path, _, rest = nodeid.partition("::")
+    if path == "tests/test_rule_cases.py" and rest.endswith("]"):
+        return path + "[" + rest.rsplit("[", 1)[1]      # one pack: its test cases are loaded once
+    if path == "tests/test_lint_cases.py" and rest.startswith("test_lint_command["):
+        return path + "::test_lint_command"              # one batch of `compliance lint` processes
+    return nodeid
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadscope` as this suite means it: every test is its own unit, except that the
-    tests of one parameter of a SHARED_PER_PARAM file run together. (`--dist loadgroup` with
-    xdist_group marks would say the same, but it silently stops grouping on pytest 9.2:
+    """`--dist loadscope` with the scopes of work_unit. (`--dist loadgroup` with xdist_group
+    marks would say the same, but it silently stops grouping on pytest 9.2:
     pytest-dev/pytest-xdist#1386.)"""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class PerParam(LoadScopeScheduling):
+    class ByWorkUnit(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path, _, rest = nodeid.partition("::")
-            if path in SHARED_PER_PARAM and rest.endswith("]"):
-                return path + "[" + rest.rsplit("[", 1)[1]
-            return nodeid
+            return work_unit(nodeid)
 
-    return PerParam(config, log)
+    return ByWorkUnit(config, log)
