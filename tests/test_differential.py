@@ -131,27 +131,27 @@ def _rule_pack(tmp_path, when: str | None, require: str, applies_to: str = "scho
     return analyze(pack, REPOSITORY)
 
 
-CHECKED = {"rules": 0}
-
-
 # Half the records are complete, so most generated rules compute something rather than unknown.
 random_rule_records = st.one_of(records(level="county", history=False), records(level="county", history=False, keep=None))
 
 
 @settings(max_examples=80)
 @given(require=bool_expr(), when=st.one_of(st.none(), bool_expr()), record=random_rule_records, as_of=dates)
-def test_random_rules_agree(tmp_path_factory, require, when, record, as_of):
+def random_rules_agree(tmp_path_factory, compared, require, when, record, as_of):
     analysis = _rule_pack(tmp_path_factory.mktemp("r"), when, require)
     if analysis.errors:  # a generated rule that does not type-check (e.g. a unit mismatch) says nothing
         assert all(d.code.startswith("E2") for d in analysis.errors), analysis.errors
         return
-    CHECKED["rules"] += 1
+    compared.append(require)
     agree(analysis, record, as_of)
 
 
-def test_random_rules_were_really_compared():
-    # runs after test_random_rules_agree (file order): most generated rules must type-check
-    assert CHECKED["rules"] >= 20, CHECKED
+def test_random_rules_agree(tmp_path_factory):
+    compared = []
+    random_rules_agree(tmp_path_factory, compared)
+    # most generated rules must type-check, or the comparison says little (counted in the
+    # same test, so it holds on whichever xdist worker runs it)
+    assert len(compared) >= 20, len(compared)
 
 
 # Every construct of the language on its own, over complete records: random rules alone

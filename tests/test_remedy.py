@@ -9,6 +9,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from compliance.contributors import breakdown, cv_rows
@@ -19,6 +20,19 @@ from compliance.remedy import _places, even_classes, remedies
 from national_fixtures import AS_OF, base_record, checker
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# Analysed once per module, not once per example: a Checker is reused across records.
+@pytest.fixture(scope="module")
+def guigang():
+    data = json.loads((ROOT / "examples" / "guigang-2021.json").read_text(encoding="utf-8"))
+    return load_checker(["guigang"]), data
+
+
+@pytest.fixture(scope="module")
+def zhangye():
+    data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
+    return load_checker(["zhangye"]), data
 
 
 def _finding(check, data, rule, school=None, section=None, as_of=AS_OF):
@@ -80,10 +94,9 @@ def test_decimal_inputs_r4(area, cents):
 
 @settings(max_examples=20)
 @given(rate=st.integers(0, 899))
-def test_rates_guigang(rate):
+def test_rates_guigang(guigang, rate):
     """A city rate (毛入园率 ≥ 91 %): in thousandths, as the record writes it."""
-    check = load_checker(["guigang"])
-    data = json.loads((ROOT / "examples" / "guigang-2021.json").read_text(encoding="utf-8"))
+    check, data = guigang[0], copy.deepcopy(guigang[1])
     data["facts"]["preschool_gross_enrollment_rate"] = rate / 1000
     as_of = datetime.date(2023, 1, 1)
     f = _finding(check, data, "GG-Z1", as_of=as_of)
@@ -117,11 +130,10 @@ def test_class_sizes(sizes):
 
 @settings(max_examples=20)
 @given(values=st.lists(st.integers(1000, 2000), min_size=3, max_size=6))
-def test_year_on_year(values):
+def test_year_on_year(zhangye, values):
     """ZY-18-BUDGET (逐年只增不减): each year that fell is raised to the highest before it; after
     that the rule passes, and one unit less in the first such year it does not."""
-    check = load_checker(["zhangye"])
-    data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
+    check, data = zhangye[0], copy.deepcopy(zhangye[1])
     year = data["year"]
     key = "public_budget_education_expenditure_wan_yuan"
     history = [{"year": year - len(values) + 1 + i, key: v} for i, v in enumerate(values[:-1])]
@@ -150,7 +162,7 @@ def test_year_on_year(values):
 
 def _cv_example():
     data = json.loads((ROOT / "examples" / "worked-example-cv.json").read_text(encoding="utf-8"), parse_float=Fraction)
-    check = load_checker(["national"])
+    check = checker()   # analysed once (national_fixtures)
     analysis = check.analyses[0]
     as_of = datetime.date.fromisoformat(data.get("as_of") or f"{data['year']}-12-31")
     return data, analysis, as_of
@@ -185,7 +197,7 @@ def test_bringing_the_top_contributor_to_the_mean_gives_the_reported_cv():
     moved = copy.deepcopy(data)
     school = next(s for s in moved["schools"] if s["id"] == top.school)
     school["shared"]["equipment_value_wan_yuan"] = b.mean * top.weight / 10000    # X = X̄ for this school
-    check = load_checker(["national"])
+    check = checker()
     [f] = [f for f in check.check(exact(moved), as_of) if f.rule == "national/R6-CV" and f.subject.section == "primary"]
     assert f.value == top.cv_at_mean < b.cv
 

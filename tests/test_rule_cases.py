@@ -19,9 +19,20 @@ PACKS = find_pack_dirs([ROOT / "rules"])
 IDS = [p.name for p in PACKS]
 
 
-@pytest.fixture(scope="module", params=PACKS, ids=IDS)
-def pack_result(request) -> PackResult:
-    analysis, cases = load(request.param)
+# A pack's tests run on one xdist worker (tests/conftest.py), so its cases are loaded once.
+@pytest.fixture(scope="session", params=PACKS, ids=IDS)
+def pack_dir(request) -> Path:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def loaded(pack_dir):
+    return load(pack_dir)
+
+
+@pytest.fixture(scope="session")
+def pack_result(loaded) -> PackResult:
+    analysis, cases = loaded
     result = PackResult(analysis)
     run_cases(Checker([analysis]), cases, result)
     return result
@@ -48,8 +59,7 @@ def test_every_deadline_is_tested_before_and_after(pack_result):
     assert not gaps, gaps
 
 
-@pytest.mark.parametrize("pack_dir", PACKS, ids=IDS)
-def test_every_threshold_mutant_is_killed(pack_dir):
-    made, alive = survivors(pack_dir)
+def test_every_threshold_mutant_is_killed(pack_dir, loaded):
+    made, alive = survivors(pack_dir, loaded)
     assert made > 0
     assert not alive, f"{len(alive)} of {made} one-step threshold changes go unnoticed:\n" + "\n".join(alive)
