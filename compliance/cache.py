@@ -9,7 +9,8 @@ belongs to another key is ignored and written again; a cache folder that cannot 
 is skipped. Nothing here ever changes a result: a miss only costs the time of `analyze`.
 
 Where: `$COMPLIANCE_CACHE_DIR`, else `$XDG_CACHE_HOME/compliance`, else
-`~/.cache/compliance`. `COMPLIANCE_NO_CACHE=1` turns the cache off.
+`~/.cache/compliance`. `COMPLIANCE_NO_CACHE=1` turns the cache off. Entries are pickles, so a
+folder that others can write to (or that belongs to someone else) is never read.
 """
 from __future__ import annotations
 
@@ -141,7 +142,20 @@ def _prefix(directory: Path) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def _trusted(folder: Path) -> bool:
+    """Unpickling runs code: only read a folder that no one else could have written to."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def _read(folder: Path, directory: Path, key: str) -> Analysis | None:
+    if not _trusted(folder):
+        return None
     try:
         data = (folder / f"{_prefix(directory)}-{key}{_SUFFIX}").read_bytes()
         stored_format, stored_key, analysis = pickle.loads(data)

@@ -223,3 +223,14 @@ def test_warnings_come_back_from_the_cache(cache_dir, tmp_path):
     stored = cache._read(cache_dir, national, cache._key(cache._chain_dirs(national, Repository([root]))))
     assert stored is not None and stored.diagnostics == fresh.diagnostics
     assert stored.sources == fresh.sources                   # what renders the warning's source line
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_folder_others_can_write_to_is_not_read(cache_dir):
+    directory = RULES / "national"
+    cache.cached_analysis(directory, Repository())
+    key = cache._key(cache._chain_dirs(directory, Repository()))
+    assert cache._read(cache_dir, directory, key) is not None
+    cache_dir.chmod(0o777)
+    assert cache._read(cache_dir, directory, key) is None
+    cache_dir.chmod(0o700)
