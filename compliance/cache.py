@@ -51,14 +51,18 @@ def cached_analysis(directory: Path, repository: Repository) -> Analysis:
     """The analysis of the pack in `directory` with its ancestors: from the cache when an
     entry for exactly these files exists, else analysed now (and stored if it has no errors)."""
     folder = cache_dir()
+    if folder is None:
+        return analyze(repository.load(Path(directory)), repository)
     chain = _chain_dirs(Path(directory), repository)
-    key = _key(chain) if folder is not None else None
+    key = _key(chain)
     if key is not None:
         found = _read(folder, chain[-1], key)
         if found is not None:
             return found
     analysis = analyze(repository.load(Path(directory)), repository)
-    if key is not None and not analysis.errors and \
+    # Stored only if the files did not change while they were read, and the chain peeked
+    # for the key is the chain analysed.
+    if key is not None and not analysis.errors and _key(chain) == key and \
             [p.directory.resolve() for p in analysis.chain] == [d.resolve() for d in chain]:
         _write(folder, chain[-1], key, analysis)
     return analysis
