@@ -234,3 +234,15 @@ def test_a_folder_others_can_write_to_is_not_read(cache_dir):
     cache_dir.chmod(0o777)
     assert cache._read(cache_dir, directory, key) is None
     cache_dir.chmod(0o700)
+
+
+def test_file_names_follow_the_working_directory(cache_dir, tmp_path, monkeypatch):
+    """Diagnostics name rule files relative to the working directory: another directory, another entry."""
+    directory = (RULES / "national").resolve()
+    monkeypatch.chdir(ROOT)
+    here = cache.cached_analysis(directory, Repository())
+    monkeypatch.chdir(tmp_path)
+    there = cache.cached_analysis(directory, Repository())
+    fresh = analyze(Repository().load(directory), Repository())
+    assert sorted(there.sources) == sorted(fresh.sources) != sorted(here.sources)
+    assert len(entries(cache_dir)) == 2
