@@ -143,7 +143,6 @@ def cmd_check(args) -> int:
     from .findings import verdict
     from .remedy import advise
     from .report.json_report import build_report, render_json
-    from .report.text import render_text
 
     lang = args.lang
     loaded = _load_and_check(args)
@@ -162,6 +161,7 @@ def cmd_check(args) -> int:
         text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang,
                                         advice))
     else:
+        from .report.text import render_text  # imports rich: only text output needs it
         jurisdiction = data.get("jurisdiction", {}).get("name", "")
         documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
         title = f"{jurisdiction} {data.get('year', '')} · {documents}"

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .cache import cached_analysis
 from .diagnostics import CompilationFailed, Diagnostic, Location
 from .findings import Finding
-from .lint import Analysis, analyze
+from .lint import Analysis
 from .packs import Pack, Repository
 from .record import RecordView
 from .run.closures import ClosureBackend, view_of
@@ -71,14 +72,15 @@ def default_as_of(data: dict) -> datetime.date:
 
 
 def load_checker(names: list[str], extra_dirs: list[Path] = (), where: Location | None = None) -> Checker:
-    """Analyse the named packs (ids or folders). Raises CompilationFailed with diagnostics."""
+    """Analyse the named packs (ids or folders), or take their analyses from the on-disk
+    cache (compliance/cache.py). Raises CompilationFailed with diagnostics."""
     repository = Repository(list(extra_dirs))
     analyses = []
     for name in names:
         directory = Path(name) if Path(name).is_dir() else repository.directory(name)
         if directory is None:
             raise CompilationFailed([Diagnostic("E115", where or Location(), {"name": name, "available": repository.ids()})])
-        analysis = analyze(repository.load(directory), repository)
+        analysis = cached_analysis(directory, repository)
         if analysis.errors:
             raise CompilationFailed(analysis.diagnostics)
         analyses.append(analysis)

@@ -55,6 +55,10 @@ class Analysis:
             self._texts = {id(n): e.text_of(n) for e in exprs if e.node is not None for n in ast.walk(e.node)}
         return self._texts.get(id(node), "")
 
+    def __getstate__(self) -> dict:
+        # `_texts` is keyed by id(node), meaningless in another process: rebuilt on demand.
+        return {**self.__dict__, "_texts": None}
+
 
 def param_spec(param: Param) -> ParamSpec:
     values = param.all_values()

@@ -5,8 +5,6 @@ import datetime
 import difflib
 from fractions import Fraction
 
-from jsonschema import Draft202012Validator
-
 from .diagnostics import Diagnostic, Localized, Location
 from .yamlsource import YList, YMap, node_location
 
@@ -126,6 +124,7 @@ def yaml_node_at(data, path):
 
 def validate_yaml(data, schema: dict, file: str, what: Localized) -> list[tuple[tuple, Diagnostic]]:
     """Validate YAML-loaded data: (JSON path, diagnostic at the offending node) per problem."""
+    from jsonschema import Draft202012Validator  # slow to import; a cached `check` never validates YAML
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     out = []
     for err in sorted(validator.iter_errors(plain(data)), key=lambda e: [str(p) for p in e.absolute_path]):

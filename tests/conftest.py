@@ -1,4 +1,7 @@
+import atexit
 import os
+import shutil
+import tempfile
 import sys
 from pathlib import Path
 
@@ -39,3 +42,9 @@ def pytest_xdist_make_scheduler(config, log):
             return work_unit(nodeid)
 
     return ByWorkUnit(config, log)
+
+# The suite (and the commands it starts) keeps analysed packs in a folder of its own, never
+# in the user's ~/.cache; tests of the cache itself point COMPLIANCE_CACHE_DIR at tmp_path.
+_CACHE = tempfile.mkdtemp(prefix="compliance-test-cache-")
+os.environ["COMPLIANCE_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)

@@ -123,6 +123,23 @@ class Checked:
     cycle: tuple[str, ...] | None = None
     types: dict[int, T.Type] = field(default_factory=dict)  # id(node) → type, for display units
 
+    # Pickled (the on-disk cache of analysed packs), ids of nodes mean nothing in the next
+    # process: the id-keyed tables travel as (node, value) pairs and are re-keyed on load.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        nodes = {id(n): n for n in ast.walk(self.node)}
+        for name in ("resolutions", "types"):
+            table = state[name]
+            if not table.keys() <= nodes.keys():
+                raise TypeError(f"Checked.{name} refers to a node outside its tree; not picklable")
+            state[name] = [(nodes[key], value) for key, value in table.items()]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in ("resolutions", "types"):
+            state[name] = {id(node): value for node, value in state[name]}
+        self.__dict__.update(state)
+
 
 @dataclass(frozen=True)
 class _Scope:

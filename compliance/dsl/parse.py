@@ -12,10 +12,6 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from lark import Lark, Token, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-from lark.visitors import Transformer_NonRecursive
-
 from . import ast
 from ..resources import grammar_file
 
@@ -35,8 +31,10 @@ class ExprError:
     args: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
+# Lark is imported on first use: a `check` whose packs come from the cache never parses.
 @functools.lru_cache(maxsize=1)
-def _parser() -> Lark:
+def _parser():
+    from lark import Lark
     return Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
                 propagate_positions=True, maybe_placeholders=True)
 
@@ -46,9 +44,8 @@ def _span_of(meta_or_token) -> ast.Span:
                     meta_or_token.end_line, meta_or_token.end_column)
 
 
-@v_args(meta=True)
-class _ToAst(Transformer_NonRecursive):
-    """Lark tree → frozen dataclasses. Non-recursive, so long chains cannot overflow the stack."""
+class _ToAst:
+    """Lark tree → frozen dataclasses: the methods of the transformer `_transformer` builds."""
 
     def number(self, meta, children):
         num, unit = children
@@ -124,6 +121,17 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Conditional(_span_of(meta), *children)
 
 
+@functools.lru_cache(maxsize=1)
+def _transformer():
+    """`_ToAst` as a Lark transformer, non-recursive so long chains cannot overflow the stack.
+    Built on first use to keep Lark out of the import; v_args wraps only a class's own
+    methods, hence the copy."""
+    from lark import v_args
+    from lark.visitors import Transformer_NonRecursive
+    methods = {k: v for k, v in vars(_ToAst).items() if not k.startswith("__")}
+    return v_args(meta=True)(type("_ToAstTransformer", (Transformer_NonRecursive,), methods))
+
+
 class _Reject(Exception):
     def __init__(self, code: str, span: ast.Span, args: dict):
         self.error = ExprError(code, span, args)
@@ -168,7 +176,7 @@ def _expected(names) -> "Any":
     return Localized("、".join(parts_zh) or "?", ", ".join(parts_en) or "?")
 
 
-def _found(token: Token):
+def _found(token):
     from ..diagnostics import Localized
     if token.type == "$END":
         return Localized("表达式结束", "end of expression")
@@ -224,12 +232,13 @@ def parse(text: str) -> ast.Node | ExprError:
         return ExprError("E205", _point(1, 1), {})
     if len(text) > MAX_LENGTH:
         return ExprError("E203", _point(1, 1), {"depth": f">{MAX_LENGTH}", "limit": MAX_DEPTH})
+    from lark.exceptions import UnexpectedInput, VisitError
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         return _syntax_error(text, exc)
     try:
-        node = _ToAst().transform(tree)
+        node = _transformer()().transform(tree)
     except VisitError as exc:  # Lark wraps errors raised inside a transformer
         if isinstance(exc.orig_exc, _Reject):
             return exc.orig_exc.error
@@ -242,7 +251,8 @@ def parse(text: str) -> ast.Node | ExprError:
     return node
 
 
-def _syntax_error(text: str, exc: UnexpectedInput) -> ExprError:
+def _syntax_error(text: str, exc) -> ExprError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
     brackets = _bracket_problem(text)
     if isinstance(exc, UnexpectedCharacters):
         if brackets is not None and brackets.code == "E204":
