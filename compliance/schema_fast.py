@@ -42,7 +42,7 @@ class UnknownKey:
     known: tuple[str, ...]
 
 
-Check = Callable[[Any, Any, list], bool]   # (value, path as linked pairs, warnings) -> valid
+Check = Callable[[Any, Any, list], bool]   # (value, path as linked pairs, unknown keys found) -> valid
 
 
 # Types as jsonschema's draft 2020-12 type checker defines them.
@@ -90,7 +90,7 @@ def path_list(at) -> list:
 def compile_schema(root: dict) -> Callable[[Any], tuple[bool, list[UnknownKey]]]:
     """A function: record → (valid, unknown keys in the order validate._unknown_fields finds them).
     Raises Unsupported if the schema goes beyond what is compiled here."""
-    check = _Compiler(root).node(root)
+    check = _Compiler(root).node(root).check
 
     def validate(data) -> tuple[bool, list[UnknownKey]]:
         found: list = []
@@ -100,23 +100,31 @@ def compile_schema(root: dict) -> Callable[[Any], tuple[bool, list[UnknownKey]]]
     return validate
 
 
+@dataclass(frozen=True)
+class _Node:
+    """A compiled schema node. `test` is set when the node never looks inside the value (a
+    leaf): walks then call it directly, without building the path."""
+    check: Check
+    test: Callable[[Any], bool] | None = None
+
+
 class _Compiler:
     def __init__(self, root: dict):
         self.root = root
-        self.by_ref: dict[str, Check] = {}
+        self.by_ref: dict[str, _Node] = {}
 
-    def node(self, node: dict) -> Check:
+    def node(self, node: dict) -> _Node:
         if not isinstance(node, dict):
             raise Unsupported(f"schema {node!r}")
         if set(node) == {"$ref"} or (set(node) - _ANNOTATIONS) == {"$ref"}:
             return self._ref(node["$ref"])
         return self._build(self._flatten(node))
 
-    def _ref(self, ref: str) -> Check:
-        # Checks are built once per $ref; a late-bound cell keeps recursive schemas possible.
+    def _ref(self, ref: str) -> _Node:
+        # Nodes are built once per $ref; a late-bound cell keeps recursive schemas possible.
         if ref not in self.by_ref:
-            cell: list[Check] = []
-            self.by_ref[ref] = lambda v, at, found: cell[0](v, at, found)
+            cell: list[_Node] = []
+            self.by_ref[ref] = _Node(lambda v, at, found: cell[0].check(v, at, found))
             cell.append(self._build(self._flatten(self._target(ref))))
             self.by_ref[ref] = cell[0]
         return self.by_ref[ref]
@@ -167,27 +175,23 @@ class _Compiler:
             raise Unsupported("additionalProperties beside a $ref")
         return merged
 
-    def _build(self, node: dict) -> Check:
-        value_tests = self._value_tests(node)
+    def _build(self, node: dict) -> _Node:
+        test = _all_of(self._value_tests(node))
         object_walk = self._object_walk(node)
         array_walk = self._array_walk(node)
         if object_walk is None and array_walk is None:
-            if len(value_tests) == 1:
-                only = value_tests[0]
-                return lambda v, at, found: only(v)
-            return lambda v, at, found: all(test(v) for test in value_tests)
+            return _Node(lambda v, at, found: test(v), test)
 
         def check(v, at, found) -> bool:
-            for test in value_tests:
-                if not test(v):
-                    return False
+            if not test(v):
+                return False
             if object_walk is not None and isinstance(v, dict):
                 return object_walk(v, at, found)
             if array_walk is not None and isinstance(v, list):
                 return array_walk(v, at, found)
             return True
 
-        return check
+        return _Node(check)
 
     def _value_tests(self, node: dict) -> list[Callable[[Any], bool]]:
         """Tests of the value itself: type, bounds, string length, enum, const, format."""
@@ -230,8 +234,10 @@ class _Compiler:
             return None
         if extra is False:
             raise Unsupported("additionalProperties: false")   # validate.py does not report it
-        checks = {key: self.node(sub) for key, sub in (props or {}).items()}
-        extra_check = self.node(extra) if isinstance(extra, dict) else None
+        nodes = {key: self.node(sub) for key, sub in (props or {}).items()}
+        tests = {key: n.test for key, n in nodes.items() if n.test is not None}
+        checks = {key: n.check for key, n in nodes.items() if n.test is None}
+        extra_check = self.node(extra).check if isinstance(extra, dict) else None
         # As validate._unknown_fields: a key is unknown where properties are listed and
         # nothing else (additionalProperties) is allowed.
         warn = props is not None and extra is None
@@ -239,6 +245,11 @@ class _Compiler:
 
         def walk(v: dict, at, found) -> bool:
             for key, item in v.items():
+                test = tests.get(key)
+                if test is not None:
+                    if not test(item):
+                        return False
+                    continue
                 check = checks.get(key)
                 if check is not None:
                     if not check(item, (at, key), found):
@@ -264,12 +275,18 @@ class _Compiler:
             # Uniqueness is compiled for lists of strings only (the schema's one use, `packs`).
             if not (isinstance(items, dict) and items.get("type") == "string"):
                 raise Unsupported("uniqueItems on items that are not strings")
-        item_check = self.node(items) if items is not None else None
+        item = self.node(items) if items is not None else None
+        item_check = item.check if item is not None else None
+        item_test = item.test if item is not None else None
 
         def walk(v: list, at, found) -> bool:
-            if item_check is not None:
-                for i, item in enumerate(v):
-                    if not item_check(item, (at, i), found):
+            if item_test is not None:
+                for value in v:
+                    if not item_test(value):
+                        return False
+            elif item_check is not None:
+                for i, value in enumerate(v):
+                    if not item_check(value, (at, i), found):
                         return False
             # Every item is a string here (else the item check failed): a set finds repeats.
             return not unique or len(set(v)) == len(v)
@@ -292,6 +309,15 @@ def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
         return True
 
     return test
+
+
+def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v: all(test(v) for test in tests)
 
 
 def _any_type(kinds: list[str]) -> Callable[[Any], bool]:
