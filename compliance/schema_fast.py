@@ -19,6 +19,7 @@ import datetime
 import numbers
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable
 
 # Keywords the compiler understands; annotations (title, x-unit, …) are ignored.
@@ -295,11 +296,12 @@ class _Compiler:
 
 
 def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
-    """Type integer/number with its bounds, with a fast path for plain ints."""
+    """Type integer/number with its bounds, with fast paths for what JSON loads (int, Decimal)."""
     is_kind = _TYPES[kind]
+    quick = (int, Decimal) if kind == "number" else (int,)
 
     def test(v) -> bool:
-        if type(v) is not int and not is_kind(v):
+        if type(v) not in quick and not is_kind(v):
             return False
         # As jsonschema: fail only if `v < minimum` / `v > maximum` holds.
         if low is not None and v < low:

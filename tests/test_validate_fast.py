@@ -24,7 +24,8 @@ from compliance.record import exact, loads
 from compliance.schema_fast import Unsupported, compile_schema
 from compliance.strategies import records
 from compliance.validate import (_compiled_record_schema, _decimals_as_fractions, _unknown_fields,
-                                 _validate_with_jsonschema, pointer, read_record, validate_record)
+                                 _validate_with_jsonschema, load_record, pointer, read_record,
+                                 validate_record)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -150,6 +151,12 @@ def test_read_record_reports_syntax_and_encoding_errors_as_before(tmp_path):
     data, diagnostics = read_record(nan)
     assert data is None and [(d.code, d.location.line, d.location.column) for d in diagnostics] == [("E110", 2, 10)]
     assert "NaN" in diagnostics[0].message("zh")
+
+
+def test_load_record_returns_the_bytes_it_read():
+    path = ROOT / "examples" / "county-fail.json"
+    data, diagnostics, source = load_record(path)
+    assert source == path.read_bytes() and diagnostics == [] and data == loads(source)
 
 
 # --- validation --------------------------------------------------------------------------------
