@@ -2,8 +2,9 @@
 (stdlib json with Fractions, jsonschema, a second walk for unknown fields) against now
 (msgspec with Decimals, the compiled validator, jsonschema only for invalid records).
 
-Inputs: examples/county-fail.json (64 schools), and a synthetic record of ≈2,000 schools made
-by repeating its schools (ids made unique), written as a file would be (indented JSON).
+Inputs: examples/county-fail.json (64 schools); a synthetic record of ≈2,000 schools made
+by repeating its schools (ids made unique), written as a file would be (indented JSON); and
+county-fail.json with one invalid value, where the new path pays for both validators.
 Both pipelines start from the same bytes. Before timing, the script checks that they give the
 same data (after exact) and the same diagnostics. Times are the best of 5 runs, the runs of
 all variants interleaved round-robin, gc collected before each.
@@ -111,7 +112,11 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=2000)
     args = parser.parse_args()
     example = (ROOT / "examples" / "county-fail.json").read_bytes()
-    inputs = {"county-fail.json": example, f"synthetic ({args.schools} schools)": synthetic(example, args.schools)}
+    broken = json.loads(example)
+    broken["schools"][-1]["sections"] = {"primary": {"students": -1}}
+    inputs = {"county-fail.json": example, f"synthetic ({args.schools} schools)": synthetic(example, args.schools),
+              # not valid: the compiled validator says no, then jsonschema runs as before
+              "county-fail.json with one negative count": json.dumps(broken, ensure_ascii=False, indent=2).encode()}
     for label, source in inputs.items():
         fns = pipelines(source)
         old_result, new_result = fns["old: parse + validate + exact"](), fns["new: parse + validate + exact"]()
