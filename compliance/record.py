@@ -85,31 +85,24 @@ def attestation(data: dict, rule_id: str, qualified_id: str | None = None):
     return entry["status"] == "met"
 
 
+# Values exact() returns as they are; checked inline so that most leaves cost no call.
+_PLAIN = frozenset({int, str, bool, type(None), Fraction})
+
+
 def exact(value: Any) -> Any:
     """Decimals and floats become Fractions, recursively: Decimal('0.10') → 1/10; a float takes
     its shortest decimal form (0.1 → 1/10). Everything else is returned as it is."""
-    kind = type(value)
-    if kind is dict:
-        # Most values are plain leaves: test their type here rather than pay a call for each.
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, dict):
         return {k: v if type(v) in _PLAIN else exact(v) for k, v in value.items()}
-    if kind is list:
-        return [v if type(v) in _PLAIN else exact(v) for v in value]
-    if kind is Decimal:
-        return Fraction(value)
-    if kind is float:
-        return Fraction(repr(value))
-    if isinstance(value, dict):     # subclasses (YAML mappings, …) take the general road
-        return {k: exact(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [exact(v) for v in value]
+        return [v if type(v) in _PLAIN else exact(v) for v in value]
     if isinstance(value, Decimal):
         return Fraction(value)
     if isinstance(value, float):
         return Fraction(repr(value))
     return value
-
-
-_PLAIN = frozenset({int, str, bool, type(None), Fraction})
 
 
 # Non-integer numbers arrive as their literal text: a Decimal keeps it exactly and costs little.

@@ -219,7 +219,7 @@ def test_shipped_examples(path):
     assert FAST(data)[0]
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(records(keep=frozenset({"schools", "sections", "facts", "history", "students"})))
 def test_drawn_records_are_valid_for_both(record):
     for form in (as_loaded(record), record, as_float(record)):
@@ -271,7 +271,7 @@ def mutated(draw):
     return record
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(mutated())
 def test_mutated_records_are_judged_as_jsonschema_judges_them(record):
     check_against_jsonschema(record)
@@ -288,7 +288,7 @@ def with_unknown_keys(draw):
     return record
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(with_unknown_keys())
 def test_unknown_keys_give_the_same_warnings(record):
     check_against_jsonschema(record)
