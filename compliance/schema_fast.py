@@ -159,7 +159,8 @@ class _Compiler:
                     overlap = set(merged.get("properties", {})) & set(value)
                     if overlap:
                         raise Unsupported(f"properties {sorted(overlap)} on both sides of a $ref")
-                    merged["properties"] = {**merged.get("properties", {}), **value}
+                    # the referenced node's keys first, as in names._resolve (W116 lists them)
+                    merged["properties"] = {**value, **merged.get("properties", {})}
                 elif key == "required":
                     merged["required"] = list(dict.fromkeys([*merged.get("required", []), *value]))
                 elif key in merged and merged[key] != value:
