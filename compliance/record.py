@@ -1,11 +1,15 @@
-"""Records: load a JSON record exactly (decimals as Fractions), validate it against the
-record schema, and build the entity views that compiled rules read from.
+"""Records: load a JSON record exactly (decimals from their own text, never through a float),
+turn them into Fractions for evaluation, and build the entity views that compiled rules read from.
 """
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+import msgspec
 
 LEVELS = ("primary", "junior")
 
@@ -83,23 +87,63 @@ def attestation(data: dict, rule_id: str, qualified_id: str | None = None):
     return entry["status"] == "met"
 
 
+# Values exact() returns as they are; checked inline so that most leaves cost no call.
+_PLAIN = frozenset({int, str, bool, type(None), Fraction})
+
+
 def exact(value: Any) -> Any:
-    """Floats become the Fraction of their shortest decimal form (0.1 → 1/10), recursively."""
-    if isinstance(value, bool):
+    """Decimals and floats become Fractions, recursively: Decimal('0.10') → 1/10; a float takes
+    its shortest decimal form (0.1 → 1/10). Everything else is returned as it is."""
+    if type(value) in _PLAIN:
         return value
+    if isinstance(value, dict):
+        return {k: v if type(v) in _PLAIN else exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [v if type(v) in _PLAIN else exact(v) for v in value]
+    if isinstance(value, Decimal):
+        return Fraction(value)
     if isinstance(value, float):
         return Fraction(repr(value))
-    if isinstance(value, dict):
-        return {k: exact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [exact(v) for v in value]
     return value
 
 
-def loads(text: str) -> Any:
-    """Parse JSON keeping every decimal exact."""
-    return json.loads(text, parse_float=Fraction)
+# Non-integer numbers arrive as their literal text: a Decimal keeps it exactly and costs little.
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_BYTE_AT = re.compile(r"\(byte (\d+)\)")
 
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _reject_non_finite(name: str):
+    raise _NonFinite(name)
+
+
+def loads(source: bytes | str) -> Any:
+    """Parse JSON keeping every number exact: integers as int, the others as Decimal.
+
+    Bad JSON raises json.JSONDecodeError with the standard library's message, line and column
+    (the fast parser only says that it failed; the standard one then says where and why).
+    Bytes that are not UTF-8 raise UnicodeDecodeError, as reading the file as text would."""
+    try:
+        return _DECODER.decode(source)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        fast_error = str(exc)
+    text = source.decode("utf-8") if isinstance(source, bytes) else source
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_non_finite)
+    except _NonFinite as exc:
+        # NaN and Infinity are not JSON; the standard parser would accept them.
+        raise json.JSONDecodeError(f"Non-finite number {exc}", text, _char_index(text, fast_error)) from None
+
+
+def _char_index(text: str, fast_error: str) -> int:
+    """The character index of the byte offset named in a msgspec error (0 if none)."""
+    found = _BYTE_AT.search(fast_error)
+    if not found:
+        return 0
+    return len(text.encode("utf-8")[:int(found.group(1))].decode("utf-8", errors="ignore"))
 
 
 def decimal_places(value, most: int = 8) -> int | None:

@@ -21,7 +21,7 @@ from fractions import Fraction
 from .dsl.names import load_record_schema, schema_at
 from .engine import Checker
 from .findings import Finding, format_number
-from .record import decimal_places, get_at, set_at
+from .record import decimal_places, exact, get_at, set_at
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def advise(checker, findings: list[Finding], data: dict, as_of) -> dict:
 def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6) -> list[Remedy]:
     if finding.status != "fail":
         return []
+    data = exact(data)   # a loaded record holds Decimals; the arithmetic below is on Fractions
     prober = Prober(analysis, finding, data, as_of)
     out: list[Remedy] = []
     text = " ".join(e.text for e in (prober.rule.require, prober.rule.when) if e)

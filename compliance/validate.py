@@ -1,10 +1,16 @@
 """Record validation before any rule runs: JSON syntax, the record schema (every problem,
 with its JSON pointer), unknown fields (warnings), and what a schema cannot say
-(unique school ids, one history entry per year)."""
+(unique school ids, one history entry per year).
+
+A compiled validator (schema_fast) decides valid / not valid and finds the unknown fields in
+one walk; only a record that is not valid goes through jsonschema, which says where and why."""
 from __future__ import annotations
 
 import difflib
+import functools
 import json
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -13,6 +19,7 @@ from . import schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl.names import _resolve, load_record_schema
 from .record import loads
+from .schema_fast import Unsupported, compile_schema
 
 
 def pointer(path) -> str:
@@ -20,13 +27,28 @@ def pointer(path) -> str:
 
 
 def read_record(path: Path) -> tuple[dict | None, list[Diagnostic]]:
+    """The record at `path` and what is wrong with it (data is None when it cannot be read)."""
+    data, diagnostics, _ = load_record(path)
+    return data, diagnostics
+
+
+def load_record(path: Path) -> tuple[dict | None, list[Diagnostic], bytes | None]:
+    """As read_record, plus the bytes read (the report hashes exactly what was checked)."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)})]
+        source = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)})], None
+    data, diagnostics = parse_record(source, file)
+    return data, diagnostics, source
+
+
+def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diagnostic]]:
+    """A record given as bytes or text (a file's content, or one line of JSON Lines named `file`)."""
     try:
-        data = loads(text)
+        data = loads(source)
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic("E100", Location(file), {"reason": str(exc)})]
     except json.JSONDecodeError as exc:
         return None, [Diagnostic("E110", Location(file, exc.lineno, exc.colno), {"reason": _json_reason(exc.msg)})]
     return data, validate_record(data, file)
@@ -39,6 +61,7 @@ _JSON_REASONS = {
     "Expecting ':' delimiter": ("缺少冒号", "expecting ':'"),
     "Extra data": ("文件末尾有多余内容", "extra data after the document"),
     "Unterminated string starting at": ("字符串没有结束引号", "unterminated string"),
+    "Non-finite number": ("JSON 中不能写 NaN 或 Infinity", "NaN and Infinity are not JSON numbers"),
 }
 
 
@@ -50,6 +73,37 @@ def _json_reason(msg: str) -> Localized:
 
 
 def validate_record(data, file: str) -> list[Diagnostic]:
+    """Schema errors (E111), unknown fields (W116, warnings) and repeated ids or years."""
+    fast = _compiled_record_schema()
+    if fast is not None:
+        valid, unknown = fast(data)
+        if valid:
+            out = [_unknown_field(list(u.path), u.key, u.known, file) for u in unknown]
+            if isinstance(data, dict):
+                out.extend(_uniqueness(data, file))
+            return out
+    # Not valid (or a schema the compiler does not take): jsonschema says where and why. Its
+    # messages show numbers as Fractions did before decimals were loaded as Decimal.
+    return _validate_with_jsonschema(_decimals_as_fractions(data), file)
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_record_schema():
+    try:
+        return compile_schema(load_record_schema())
+    except Unsupported:
+        return None
+
+
+def _decimals_as_fractions(value):
+    if isinstance(value, dict):
+        return {k: _decimals_as_fractions(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals_as_fractions(v) for v in value]
+    return Fraction(value) if isinstance(value, Decimal) else value
+
+
+def _validate_with_jsonschema(data, file: str) -> list[Diagnostic]:
     schema = load_record_schema()
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     out = []
@@ -76,10 +130,7 @@ def _unknown_fields(root, node, value, path, file) -> list[Diagnostic]:
             elif open_ended and isinstance(node.get("additionalProperties"), dict):
                 out.extend(_unknown_fields(root, node["additionalProperties"], item, path + [key], file))
             elif not open_ended:
-                close = difflib.get_close_matches(key, list(props), n=1)
-                hint = Localized(f"（是否指 '{close[0]}'？）", f" (did you mean '{close[0]}'?)") if close else Localized("", "")
-                out.append(Diagnostic("W116", Location(file, pointer=pointer(path + [key])),
-                                      {"key": key, "hint": hint}, "warning"))
+                out.append(_unknown_field(path, key, props, file))
     elif isinstance(value, dict) and isinstance(node.get("additionalProperties"), dict):
         for key, item in value.items():
             out.extend(_unknown_fields(root, node["additionalProperties"], item, path + [key], file))
@@ -87,6 +138,13 @@ def _unknown_fields(root, node, value, path, file) -> list[Diagnostic]:
         for i, item in enumerate(value):
             out.extend(_unknown_fields(root, node["items"], item, path + [i], file))
     return out
+
+
+def _unknown_field(path: list, key: str, known, file: str) -> Diagnostic:
+    """W116: a key the schema does not describe at `path`, with the closest known key as a hint."""
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = Localized(f"（是否指 '{close[0]}'？）", f" (did you mean '{close[0]}'?)") if close else Localized("", "")
+    return Diagnostic("W116", Location(file, pointer=pointer(path + [key])), {"key": key, "hint": hint}, "warning")
 
 
 def _uniqueness(data: dict, file: str) -> list[Diagnostic]:

@@ -1,0 +1,342 @@
+"""A compiled validator for the record schema: one walk over a record decides valid / not
+valid under JSON Schema draft 2020-12 and collects the unknown keys (W116) on the way.
+
+It gives no reasons. When a record is not valid, validate.py runs jsonschema, which says
+where and why; valid records (nearly all of a province's ≈2,900) never pay for that.
+
+The schema is turned into one closure per schema node. Only the keywords the record schema
+uses are compiled (see _KEYWORDS); anything else raises Unsupported at compile time, and the
+caller then validates with jsonschema alone. Type and bound checks follow jsonschema's own
+definitions (a bool is not a number; a float with no fraction part is an integer; a Decimal or
+Fraction is a number but never an integer), so the answer is the same for JSON-loaded data
+(int, Decimal), for YAML-loaded data (float) and for evaluated data (Fraction).
+
+A walk carries the path as linked pairs (parent, key), turned into a list only for a warning.
+"""
+from __future__ import annotations
+
+import datetime
+import numbers
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+# Keywords the compiler understands; annotations (title, x-unit, …) are ignored.
+_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "enum", "const", "minimum",
+                       "maximum", "minLength", "items", "uniqueItems", "format", "$ref"})
+_ANNOTATIONS = frozenset({"title", "description", "$schema", "$defs", "$comment", "examples", "default",
+                          "deprecated", "readOnly", "writeOnly"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)   # jsonschema's own test for format "date"
+
+
+class Unsupported(Exception):
+    """The schema uses something this compiler does not handle."""
+
+
+@dataclass(frozen=True)
+class UnknownKey:
+    """A key no schema describes (W116): the path of the object holding it, the key, and the
+    keys that object may have."""
+    path: tuple
+    key: str
+    known: tuple[str, ...]
+
+
+Check = Callable[[Any, Any, list], bool]   # (value, path as linked pairs, unknown keys found) -> valid
+
+
+# Types as jsonschema's draft 2020-12 type checker defines them.
+def _is_integer(v) -> bool:
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+
+
+def _is_number(v) -> bool:
+    return not isinstance(v, bool) and isinstance(v, numbers.Number)
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "integer": _is_integer,
+    "number": _is_number,
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+
+
+def _is_date(v: str) -> bool:
+    if not _DATE.fullmatch(v):
+        return False
+    try:
+        datetime.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def path_list(at) -> list:
+    """The linked pairs of a walk as a path list (keys and list indexes), root first."""
+    out = []
+    while at is not None:
+        at, key = at
+        out.append(key)
+    out.reverse()
+    return out
+
+
+def compile_schema(root: dict) -> Callable[[Any], tuple[bool, list[UnknownKey]]]:
+    """A function: record → (valid, unknown keys in the order validate._unknown_fields finds them).
+    Raises Unsupported if the schema goes beyond what is compiled here."""
+    check = _Compiler(root).node(root).check
+
+    def validate(data) -> tuple[bool, list[UnknownKey]]:
+        found: list = []
+        valid = check(data, None, found)
+        return valid, [UnknownKey(tuple(path_list(at)), key, known) for at, key, known in found]
+
+    return validate
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A compiled schema node. `test` is set when the node never looks inside the value (a
+    leaf): walks then call it directly, without building the path."""
+    check: Check
+    test: Callable[[Any], bool] | None = None
+
+
+class _Compiler:
+    def __init__(self, root: dict):
+        self.root = root
+        self.by_ref: dict[str, _Node] = {}
+
+    def node(self, node: dict) -> _Node:
+        if not isinstance(node, dict):
+            raise Unsupported(f"schema {node!r}")
+        if set(node) == {"$ref"} or (set(node) - _ANNOTATIONS) == {"$ref"}:
+            return self._ref(node["$ref"])
+        return self._build(self._flatten(node))
+
+    def _ref(self, ref: str) -> _Node:
+        # Nodes are built once per $ref; a late-bound cell keeps recursive schemas possible.
+        if ref not in self.by_ref:
+            cell: list[_Node] = []
+            self.by_ref[ref] = _Node(lambda v, at, found: cell[0].check(v, at, found))
+            cell.append(self._build(self._flatten(self._target(ref))))
+            self.by_ref[ref] = cell[0]
+        return self.by_ref[ref]
+
+    def _target(self, ref: str) -> dict:
+        if not ref.startswith("#/"):
+            raise Unsupported(f"$ref {ref}")
+        target = self.root
+        for part in ref[2:].split("/"):
+            if not isinstance(target, dict) or part not in target:
+                raise Unsupported(f"$ref {ref}")
+            target = target[part]
+        return target
+
+    def _flatten(self, node: dict) -> dict:
+        """A node and the chain of nodes its $ref adds (draft 2020-12: a $ref beside other
+        keywords applies as well as them) as one node. Only chains that merge without conflict
+        are accepted, which is also when names._resolve's merge means the same."""
+        merged: dict = {}
+        seen = 0
+        while True:
+            keys = set(node) - _ANNOTATIONS
+            unknown = {k for k in keys - _KEYWORDS if not k.startswith("x-")}
+            if unknown:
+                raise Unsupported(f"keywords {sorted(unknown)}")
+            for key in keys - {"$ref"}:
+                if key.startswith("x-"):
+                    continue
+                value = node[key]
+                if key == "properties":
+                    overlap = set(merged.get("properties", {})) & set(value)
+                    if overlap:
+                        raise Unsupported(f"properties {sorted(overlap)} on both sides of a $ref")
+                    # the referenced node's keys first, as in names._resolve (W116 lists them)
+                    merged["properties"] = {**value, **merged.get("properties", {})}
+                elif key == "required":
+                    merged["required"] = list(dict.fromkeys([*merged.get("required", []), *value]))
+                elif key in merged and merged[key] != value:
+                    raise Unsupported(f"'{key}' on both sides of a $ref")
+                else:
+                    merged[key] = value
+            if "$ref" not in node:
+                break
+            seen += 1
+            if seen > 32:
+                raise Unsupported("$ref chain too long")
+            node = self._target(node["$ref"])
+        if "additionalProperties" in merged and seen and "properties" in merged:
+            raise Unsupported("additionalProperties beside a $ref")
+        return merged
+
+    def _build(self, node: dict) -> _Node:
+        test = _all_of(self._value_tests(node))
+        object_walk = self._object_walk(node)
+        array_walk = self._array_walk(node)
+        if object_walk is None and array_walk is None:
+            return _Node(lambda v, at, found: test(v), test)
+
+        def check(v, at, found) -> bool:
+            if not test(v):
+                return False
+            if object_walk is not None and isinstance(v, dict):
+                return object_walk(v, at, found)
+            if array_walk is not None and isinstance(v, list):
+                return array_walk(v, at, found)
+            return True
+
+        return _Node(check)
+
+    def _value_tests(self, node: dict) -> list[Callable[[Any], bool]]:
+        """Tests of the value itself: type, bounds, string length, enum, const, format."""
+        tests: list[Callable[[Any], bool]] = []
+        kind = node.get("type")
+        if kind is not None:
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(k not in _TYPES for k in kinds):
+                raise Unsupported(f"type {kind!r}")
+            tests.append(_numeric(kinds[0], node.get("minimum"), node.get("maximum"))
+                         if len(kinds) == 1 and kinds[0] in ("integer", "number") else _any_type(kinds))
+            if len(kinds) != 1 or kinds[0] not in ("integer", "number"):
+                tests.extend(_bounds(node))
+        else:
+            tests.extend(_bounds(node))
+        if "minLength" in node:
+            least = node["minLength"]
+            tests.append(lambda v: not isinstance(v, str) or len(v) >= least)
+        for key in ("enum", "const"):
+            if key in node:
+                choices = node[key] if key == "enum" else [node[key]]
+                if not all(isinstance(c, str) for c in choices):
+                    raise Unsupported(f"{key} with values other than strings")
+                allowed = frozenset(choices)
+                # jsonschema's equality: a string equals only the same string.
+                tests.append(lambda v, allowed=allowed: isinstance(v, str) and v in allowed)
+        if "format" in node:
+            if node["format"] != "date":
+                raise Unsupported(f"format {node['format']!r}")
+            tests.append(lambda v: not isinstance(v, str) or _is_date(v))
+        if not tests:
+            tests.append(lambda v: True)
+        return tests
+
+    def _object_walk(self, node: dict):
+        props = node.get("properties")
+        extra = node.get("additionalProperties")
+        required = tuple(node.get("required", ()))
+        if props is None and extra is None and not required:
+            return None
+        if extra is False:
+            raise Unsupported("additionalProperties: false")   # validate.py does not report it
+        nodes = {key: self.node(sub) for key, sub in (props or {}).items()}
+        tests = {key: n.test for key, n in nodes.items() if n.test is not None}
+        checks = {key: n.check for key, n in nodes.items() if n.test is None}
+        extra_check = self.node(extra).check if isinstance(extra, dict) else None
+        # As validate._unknown_fields: a key is unknown where properties are listed and
+        # nothing else (additionalProperties) is allowed.
+        warn = props is not None and extra is None
+        known = tuple(props or ())
+
+        def walk(v: dict, at, found) -> bool:
+            for key, item in v.items():
+                test = tests.get(key)
+                if test is not None:
+                    if not test(item):
+                        return False
+                    continue
+                check = checks.get(key)
+                if check is not None:
+                    if not check(item, (at, key), found):
+                        return False
+                elif extra_check is not None:
+                    if not extra_check(item, (at, key), found):
+                        return False
+                elif warn:
+                    found.append((at, key, known))
+            for key in required:
+                if key not in v:
+                    return False
+            return True
+
+        return walk
+
+    def _array_walk(self, node: dict):
+        items = node.get("items")
+        unique = node.get("uniqueItems", False)
+        if items is None and not unique:
+            return None
+        if unique:
+            # Uniqueness is compiled for lists of strings only (the schema's one use, `packs`).
+            if not (isinstance(items, dict) and items.get("type") == "string"):
+                raise Unsupported("uniqueItems on items that are not strings")
+        item = self.node(items) if items is not None else None
+        item_check = item.check if item is not None else None
+        item_test = item.test if item is not None else None
+
+        def walk(v: list, at, found) -> bool:
+            if item_test is not None:
+                for value in v:
+                    if not item_test(value):
+                        return False
+            elif item_check is not None:
+                for i, value in enumerate(v):
+                    if not item_check(value, (at, i), found):
+                        return False
+            # Every item is a string here (else the item check failed): a set finds repeats.
+            return not unique or len(set(v)) == len(v)
+
+        return walk
+
+
+def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
+    """Type integer/number with its bounds, with fast paths for what JSON loads (int, Decimal)."""
+    is_kind = _TYPES[kind]
+    quick = (int, Decimal) if kind == "number" else (int,)
+
+    def test(v) -> bool:
+        if type(v) not in quick and not is_kind(v):
+            return False
+        # As jsonschema: fail only if `v < minimum` / `v > maximum` holds.
+        if low is not None and v < low:
+            return False
+        if high is not None and v > high:
+            return False
+        return True
+
+    return test
+
+
+def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v: all(test(v) for test in tests)
+
+
+def _any_type(kinds: list[str]) -> Callable[[Any], bool]:
+    tests = [_TYPES[k] for k in kinds]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda v: any(t(v) for t in tests)
+
+
+def _bounds(node: dict) -> list[Callable[[Any], bool]]:
+    """minimum/maximum without a numeric type: they apply to numbers only."""
+    out = []
+    if "minimum" in node:
+        low = node["minimum"]
+        out.append(lambda v: not _is_number(v) or not v < low)
+    if "maximum" in node:
+        high = node["maximum"]
+        out.append(lambda v: not _is_number(v) or not v > high)
+    return out
