@@ -111,7 +111,11 @@ def tool_end_to_end(directory: Path, paths: list[Path], jobs: int, timeout: floa
         if r.returncode not in (0, 1) and size == 0:
             result["available"] = False
             lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-            result["reason"] = lines[-1] if lines else "no output"
+            # exit 2: this version does not take a directory or these options (usage error,
+            # "Is a directory"); anything else is a failure of the run itself.
+            result["state"] = "not available" if r.returncode == 2 else "FAILED"
+            result["reason"] = " | ".join(lines[-3:]) if lines else "no output"
+            result["stderr_tail"] = lines[-20:]
             return result
         result["available"] = True
         result["output_mb"] = size / 1e6
@@ -310,7 +314,7 @@ def table(r: dict) -> str:
                    f"every record has its verdict line: {'yes' if t['every_record_has_a_verdict'] else 'NO'}"
                    f"{'' if t['in_input_order'] else ' (not in input order)'}; verdicts {t['verdicts']}")
     else:
-        out.append(f"{'compliance check DIR --format jsonl … --jobs ' + str(r['jobs']):58} {'not available':>9}")
+        out.append(f"{'compliance check DIR --format jsonl … --jobs ' + str(r['jobs']):58} {t['state']:>9}")
         out.append(f"  (exit {t['returncode']}: {t['reason']})")
     s = r.get("single")
     if s:
@@ -346,7 +350,7 @@ def table(r: dict) -> str:
         verdict.append(f"peak RSS {t['peak_rss_mb']:.0f} MB (target ≤ {TARGET_RSS_MB} MB: "
                        f"{'met' if t['peak_rss_mb'] <= TARGET_RSS_MB else 'NOT met'})")
     else:
-        verdict.append("end-to-end target not measurable: the directory command line is not available")
+        verdict.append(f"end-to-end target not measurable: the directory run is {t['state']}")
     out.append("; ".join(verdict))
     return "\n".join(out) + "\n"
 
@@ -385,7 +389,7 @@ def main(argv=None) -> int:
     log(f"   {baseline['seconds']:.2f} s, {baseline['peak_rss_mb']:.0f} MB")
     log(f"2. compliance check DIR --jobs {args.jobs} …")
     tool = tool_end_to_end(directory, paths, args.jobs, args.timeout)
-    log(f"   {'%.2f s' % tool['seconds'] if tool['available'] else 'not available: ' + tool['reason']}")
+    log(f"   {'%.2f s' % tool['seconds'] if tool['available'] else tool['state'] + ': ' + tool['reason']}")
 
     from compliance.engine import load_checker
     checker = load_checker(["national"])
