@@ -102,7 +102,9 @@ def tool_end_to_end(directory: Path, paths: list[Path], jobs: int, timeout: floa
     with tempfile.TemporaryDirectory() as tmp:
         out_path, err_path = Path(tmp) / "out.jsonl", Path(tmp) / "err.txt"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            r = proctree.run(command, stdout=out, stderr=err, timeout=timeout)
+            # From a neutral directory: a source tree in the current directory would otherwise
+            # shadow the installed package in spawned worker processes.
+            r = proctree.run(command, stdout=out, stderr=err, timeout=timeout, cwd=tmp)
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
         result = {"command": " ".join(["compliance"] + command[len(compliance_command()):]),
                   "returncode": r.returncode, "seconds": r.seconds, "peak_rss_mb": r.peak_rss_mb,

@@ -1,7 +1,7 @@
 """A deterministic synthetic county record for the benchmarks (no dependency on examples/).
 
 `county_record(seed)` returns a plain JSON-like dict (decimals as floats, as `json.load`
-would give) following /work/shared/design/data-contract.md §1 and the record schema:
+would give) following the record format (README, compliance/schemas/record.schema.json):
 82 schools — primary schools, teaching points (two under 50 students), junior schools,
 nine-year schools (primary + junior), a twelve-year school and a complete middle school
 (junior + high-school students), and a special-education school. Every school field is

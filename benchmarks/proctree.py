@@ -65,10 +65,10 @@ def _field_kb(path: str, key: bytes) -> int | None:
     return None
 
 
-def run(command: list[str], stdout=None, stderr=None, timeout: float | None = None, env=None) -> Run:
+def run(command: list[str], stdout=None, stderr=None, timeout: float | None = None, env=None, cwd=None) -> Run:
     """Run `command` to the end (killing it after `timeout` seconds) while sampling its tree."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+    proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
     peak = {"rss": 0, "pss": 0, "pss_seen": False, "n": 0, "samples": 0}
     done = threading.Event()
 
