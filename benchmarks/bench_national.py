@@ -297,6 +297,22 @@ def agreement(paths: list[Path], checker) -> dict:
             "statuses": dict(Counter(base.values()))}
 
 
+def agreement_with_holes(checker, counties: int = 15, hole_rate: float = 0.15) -> dict:
+    """The agreement check on records with many holes: counties where one school in seven
+    lacks a field, and `county.with_holes` (zero-student sections, unknown scopes and splits)."""
+    import county
+    import orjson
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for index in range(counties):
+            paths.append(Path(tmp) / f"holes-{index:04d}.json")
+            paths[-1].write_bytes(orjson.dumps(national.county_record(index, 5, hole_rate)))
+        for seed, holes in ((20240901, 7), (3, 9)):
+            paths.append(Path(tmp) / f"with-holes-{seed}.json")
+            paths[-1].write_bytes(orjson.dumps(county.with_holes(county.county_record(seed), holes)))
+        return agreement(paths, checker)
+
+
 # ---- report ---------------------------------------------------------------------------
 
 def table(r: dict) -> str:
@@ -343,6 +359,13 @@ def table(r: dict) -> str:
     out.append("  (the baseline is float and the tool exact: a value exactly at a threshold may be judged differently)")
     for d in a["examples"]:
         out.append(f"  {d}")
+    h = r.get("agreement_holes")
+    if h:
+        out.append(f"agreement on {h['counties']} records with many holes: {h['compared']} findings compared "
+                   f"{h['statuses']}, {h['disagreements']} disagreements; only in baseline {h['only_baseline']}, "
+                   f"only in tool {h['only_tool']}")
+        for d in h["examples"]:
+            out.append(f"  {d}")
     out.append("")
     verdict = []
     if t.get("available"):
@@ -403,12 +426,13 @@ def main(argv=None) -> int:
     evaluation = evaluation_only(spread(paths, args.eval_counties or len(paths)), checker)
     log("4. agreement …")
     agree = agreement(spread(paths, args.sample), checker)
+    agree_holes = agreement_with_holes(checker)
 
     machine = (f"{os.cpu_count()} cores, Python {platform.python_version()}, "
                f"load average {os.getloadavg()[0]:.1f} at the end")
     result = {"counties": len(paths), "schools": schools, "size_mb": size_mb, "seed": args.seed,
               "jobs": args.jobs, "machine": machine, "directory": str(directory), "baseline": baseline,
-              "tool": tool, "single": single, "evaluation": evaluation, "agreement": agree,
+              "tool": tool, "single": single, "evaluation": evaluation, "agreement": agree, "agreement_holes": agree_holes,
               "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     sys.stdout.write(table(result))
     if args.json:

@@ -77,8 +77,9 @@ def _holes(rng: random.Random, school: dict) -> None:
         del school["high_school_students"]
 
 
-def county_record(index: int, seed: int = DEFAULT_SEED) -> dict:
-    """The record of county number `index` of the set drawn with `seed`."""
+def county_record(index: int, seed: int = DEFAULT_SEED, hole_rate: float = HOLE_RATE) -> dict:
+    """The record of county number `index` of the set drawn with `seed`; `hole_rate`: the share
+    of schools with a field missing."""
     rng = random.Random(seed * 1_000_003 + index)
     code = county_code(index)
     n = min(MAX_SCHOOLS, max(MIN_SCHOOLS, round(rng.lognormvariate(math.log(MEDIAN_SCHOOLS), SIGMA))))
@@ -91,7 +92,7 @@ def county_record(index: int, seed: int = DEFAULT_SEED) -> dict:
         school = county._school(rng, i, kind, levels, students_range, high_range)
         school["id"] = f"{code}{i:05d}"
         school["name"] = f"合成{code}县第{i}学校"
-        if rng.random() < HOLE_RATE:
+        if rng.random() < hole_rate:
             _holes(rng, school)
         schools.append(school)
     students = sum(s.get("students", 0) for school in schools for s in school["sections"].values())
