@@ -120,6 +120,7 @@ def tool_end_to_end(directory: Path, paths: list[Path], jobs: int, timeout: floa
             result["stderr_tail"] = lines[-20:]
             return result
         result["available"] = True
+        result["timed_out"] = timeout is not None and r.returncode < 0 and r.seconds >= timeout
         result["output_mb"] = size / 1e6
         result.update(verify_jsonl(out_path, paths))
         if stderr.strip():
@@ -326,6 +327,8 @@ def table(r: dict) -> str:
     if t.get("available"):
         out.append(f"{'compliance check DIR --format jsonl --findings problems':58} {t['seconds']:9.2f} "
                    f"{t['peak_rss_mb']:12.0f} {t['seconds'] / b['seconds']:10.2f}×")
+        if t.get("timed_out"):
+            out.append(f"  STOPPED after {t['seconds']:.0f} s (--timeout): the figures above are of a partial run")
         pss = f"{t['peak_pss_mb']:.0f} MB" if t.get("peak_pss_mb") else "n/a"
         out.append(f"  --jobs {r['jobs']}: up to {t['peak_processes']} processes, summed PSS peak {pss}; "
                    f"exit {t['returncode']}; {t['lines']} lines for {t['records']} records, "
