@@ -1,7 +1,7 @@
 """A deterministic synthetic county record for the benchmarks (no dependency on examples/).
 
 `county_record(seed)` returns a plain JSON-like dict (decimals as floats, as `json.load`
-would give) following /work/shared/design/data-contract.md §1 and the record schema:
+would give) following the record format (README, compliance/schemas/record.schema.json):
 82 schools — primary schools, teaching points (two under 50 students), junior schools,
 nine-year schools (primary + junior), a twelve-year school and a complete middle school
 (junior + high-school students), and a special-education school. Every school field is
@@ -40,23 +40,24 @@ _MIX = [
 ]
 
 
-def _factor(rng: random.Random) -> float:
-    """How far an indicator sits from its threshold: mostly above, some near, a few far below."""
+def _factor(rng: random.Random, below: float = 0.20) -> float:
+    """How far an indicator sits from its threshold: mostly above, some near, a few far below.
+    `below` is the share drawn under the threshold (about two thirds of it near, ≥ 85 %)."""
     r = rng.random()
-    if r < 0.80:
+    if r < 1.0 - below:
         return rng.uniform(1.0, 1.6)
-    if r < 0.93:
+    if r < 1.0 - below * 0.35:
         return rng.uniform(0.86, 1.0)
     return rng.uniform(0.55, 0.85)
 
 
-def _section(rng: random.Random, level: str, students: int) -> dict:
+def _section(rng: random.Random, level: str, students: int, below: float = 0.20) -> dict:
     deg, backbone, pe_art, mm = _PER_100[level]
     classes = max(1, round(students / rng.uniform(38, 48)))
     teachers = max(2, round(students / rng.uniform(12, 17)))
 
     def per_100(threshold):
-        return max(0, round(threshold * _factor(rng) * students / 100 + 0.49))
+        return max(0, round(threshold * _factor(rng, below) * students / 100 + 0.49))
 
     return {
         "students": students, "classes": classes, "teachers": teachers,
@@ -69,8 +70,9 @@ def _section(rng: random.Random, level: str, students: int) -> dict:
     }
 
 
-def _school(rng: random.Random, index: int, kind: str, levels, students_range, high_range) -> dict:
-    sections = {level: _section(rng, level, rng.randint(*students_range)) for level in levels}
+def _school(rng: random.Random, index: int, kind: str, levels, students_range, high_range,
+            below: float = 0.20) -> dict:
+    sections = {level: _section(rng, level, rng.randint(*students_range), below) for level in levels}
     high = rng.randint(*high_range) if high_range else 0
     # Whole-school quantities: what each section needs at a random distance from the
     # threshold, weighted like the split (so the split gives roughly the drawn ratio).
@@ -80,9 +82,9 @@ def _school(rng: random.Random, index: int, kind: str, levels, students_range, h
     for level, s in sections.items():
         area, sport, equip = _PER_STUDENT[level]
         scale = total_w / weighted[level] * s["students"] / len(sections)
-        teaching += area * _factor(rng) * scale
-        sports += sport * _factor(rng) * scale
-        equipment += equip * _factor(rng) * scale
+        teaching += area * _factor(rng, below) * scale
+        sports += sport * _factor(rng, below) * scale
+        equipment += equip * _factor(rng, below) * scale
     indoor = round(rng.uniform(0.0, 0.08) * teaching, 1) if kind != "teaching_point" else 0.0
     school = {
         "id": f"3507020{index:04d}",
@@ -145,18 +147,28 @@ def county_facts(rng: random.Random, students: int, teachers: int) -> dict:
     }
 
 
-def county_record(seed: int = 20240901, attestations=()) -> dict:
-    """The benchmark county; `attestations`: rule ids to attest as met (qualitative clauses)."""
+def scaled_mix(schools: int) -> list[tuple[str, int]]:
+    """(type, count) of `_MIX` scaled to about `schools` schools, every type kept."""
+    total = sum(m[1] for m in _MIX)
+    return [(m[0], max(1, round(m[1] * schools / total))) for m in _MIX]
+
+
+def county_record(seed: int = 20240901, attestations=(), schools: int | None = None,
+                  below: float = 0.20) -> dict:
+    """The benchmark county; `attestations`: rule ids to attest as met (qualitative clauses).
+    `schools` scales the school mix (default: 82 schools); `below` is the share of indicator
+    values drawn under their threshold (default 0.20)."""
     rng = random.Random(seed)
+    counts = dict(scaled_mix(schools)) if schools else {m[0]: m[1] for m in _MIX}
     schools = []
     index = 1
-    for kind, count, levels, students_range, high_range in _MIX:
-        for n in range(count):
+    for kind, _, levels, students_range, high_range in _MIX:
+        for n in range(counts[kind]):
             if kind == "teaching_point" and n < 2:
                 rng_range = (20, 45)          # two teaching points under 50 students: out of scope
             else:
                 rng_range = students_range
-            schools.append(_school(rng, index, kind, levels, rng_range, high_range))
+            schools.append(_school(rng, index, kind, levels, rng_range, high_range, below))
             index += 1
     rng.shuffle(schools)
     students = sum(s["students"] for school in schools for s in school["sections"].values())
