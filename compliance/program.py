@@ -35,15 +35,22 @@ class Program:
     rules: list[CompiledRule]
 
 
-def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
-    if analysis.errors:
-        raise CompilationFailed(analysis.errors)
+def compiler_for(analysis: Analysis, as_of: datetime.date) -> Compiler:
+    """The compiler of one pack for one date (parameters in force become constants); also
+    what remedies use to compile the parts of a rule they solve one by one."""
     values = {}
     for name, param in analysis.params.items():
         v = param.value_at(as_of)
         values[name] = undefined("no_parameter_value", f"params.{name}") if v is None or v == {} else v
     compiler = Compiler(analysis.env, ParamValues(values))
     compiler.source_of = analysis.text_of  # division by zero quotes the denominator as written
+    return compiler
+
+
+def build_program(analysis: Analysis, as_of: datetime.date) -> Program:
+    if analysis.errors:
+        raise CompilationFailed(analysis.errors)
+    compiler = compiler_for(analysis, as_of)
     compiled = []
     for rule in analysis.rules:
         if not rule.in_force(as_of):

@@ -449,7 +449,11 @@ class _NodeCompiler:
             current = view.data.get("facts", {}).get(key) if isinstance(view.data.get("facts"), dict) else None
             points.append((view.year, missing(f"/facts/{key}") if current is None else current * scale))
             if env.reads is not None:
-                env.reads.extend((f"series:{key}:{y}", v) for y, v in points)
+                # Real pointers with the values as recorded, like any other read; the year of
+                # each is the history entry's own (remedies look it up there).
+                env.reads.extend((f"{h.pointer}/{key}", h.data[key]) for h in view.history if h.data.get(key) is not None)
+                if current is not None:
+                    env.reads.append((f"/facts/{key}", current))
             return tuple(points)
         return series
 
