@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -109,6 +110,8 @@ class Advisor:
         self.probes = 0                       # rule or indicator evaluations so far
         self._compiled: dict[str, tuple] = {}
         self._shapes: dict[str, _Shape] = {}
+        self._at_least: dict[str, tuple] = {}
+        self._parents: dict[str, tuple] = {}    # pointer → (its container in the view's data, key)
         self._subjects: dict[tuple, dict] = {}
         self._compilers: dict[int, object] = {}
         self._schema = load_record_schema()
@@ -146,17 +149,18 @@ class Advisor:
                 out.append(Remedy("input", pointer, title, value, not value,
                                   f"需消除：{title}（{pointer} 应为 {'否' if value else '是'}）",
                                   f"change {pointer} to {str(not value).lower()}"))
-        inputs = [(p, v) for p, v in dict.fromkeys(finding.inputs) if _numeric(v) and self.lever(p)]
+        inputs = [(p, v) for p, v in _by_pointer(finding.inputs) if _numeric(v) and self.lever(p)]
         if not inputs and finding.subject.pointer and finding.value is not None:
             # Inputs read inside an aggregate are not traced one by one (e.g. a school's students
             # summed over its sections): the subject's own numbers that move the compared value.
             inputs = [(p, v) for p, v in _leaves(get_at(self.view.data, finding.subject.pointer),
                                                  finding.subject.pointer)
-                      if p.endswith(shape.fields) and self.lever(p) and target.lever(p, v).at(v + 1)[0] != finding.value]
+                      if p.endswith(shape.fields) and self.lever(p)
+                      and target.lever(p, v, self.whole(p, v)).sides(1)[0] != finding.value]
         for pointer, value in inputs:
             if len(out) >= max_inputs:
                 break
-            x = solve(target.lever(pointer, value), value, finding.op, self.whole(pointer, value))
+            x = solve(target.lever(pointer, value, self.whole(pointer, value)))
             if x is not None:
                 out.append(_describe(pointer, self.title(pointer), value, x))
         return out
@@ -164,26 +168,24 @@ class Advisor:
     # ---- at_least(k, p, [indicators]) --------------------------------------------------
 
     def _indicators(self, target: "_Target", checked) -> list[Remedy]:
-        node = checked.node
-        compiler = self._compiler(target.analysis)
-        subject = target.compiled.rule.applies_to
-        part = lambda n: compiler.compile(dataclasses.replace(checked, node=n), subject)  # noqa: E731
-        k, p = (target.evaluate(part(n))[0] for n in node.args[:2])
+        k_fn, p_fn, parts = self._parts(target, checked)
+        env = target.env(trace=True)
+        k, p = k_fn(env), p_fn(env)
         if not (_numeric(k) and _numeric(p)):
             return []
         items = []
-        for i, item in enumerate(node.args[2].items):
-            left, right = part(item.left), part(item.right)
-            value, reads = target.evaluate(left, trace=True)
-            items.append(_Item(i + 1, self._indicator_title(target.analysis, checked, item), left, right,
-                               item.op, reads, value, target.evaluate(right)[0]))
+        for number, title, left, right, op in parts:
+            start = len(env.reads)
+            value = left(env)
+            reads = env.reads[start:]    # what this indicator's value read
+            items.append(_Item(number, title, left, right, op, reads, value, right(env)))
         if any(not _numeric(it.value) or not _numeric(it.required) for it in items):
             return []
         # An indicator's own lever: an input it reads that no other indicator reads (students
         # move every indicator at once; they are not one indicator's remedy).
         for it in items:
             others = {ptr for o in items if o is not it for ptr, _ in o.reads}
-            it.levers = [(ptr, v) for ptr, v in dict.fromkeys(it.reads)
+            it.levers = [(ptr, v) for ptr, v in _by_pointer(it.reads)
                          if ptr not in others and _numeric(v) and self.lever(ptr)]
         met = [it for it in items if _compare(it.op, it.value, it.required)]
         far = [it for it in items if it not in met and not it.value >= p * it.required]
@@ -204,13 +206,14 @@ class Advisor:
         plans = sorted(dict.fromkeys(plans), key=len)
         out = []
         for plan in plans:
-            if len(out) >= 4:
+            if len(out) >= 3:
                 break
-            parts = [self._raise(target, by_number[n], share) for n, share in plan]
-            if any(x is None for x in parts):
+            raised = [self._raise(target, by_number[n], share) for n, share in plan]
+            if any(x is None for x in raised):
                 continue
-            if not target.passes({r.pointer: r.target for r in parts}):
+            if not target.passes({pointer: x for _, _, pointer, _, x in raised}):
                 continue
+            parts = [self._indicator_remedy(*r) for r in raised]
             if len(parts) == 1:
                 out.append(parts[0])
             else:
@@ -219,30 +222,47 @@ class Advisor:
                                   "together: " + "; ".join(r.text_en for r in parts), None, tuple(parts)))
         return out
 
-    def _raise(self, target: "_Target", item: "_Item", share) -> Remedy | None:
+    def _parts(self, target: "_Target", checked):
+        """at_least's k and p, and each indicator's (number, title, left, right, op),
+        compiled once per rule."""
+        key = target.compiled.rule.qualified_id
+        if key not in self._at_least:
+            compiler = self._compiler(target.analysis)
+            subject = target.compiled.rule.applies_to
+            part = lambda n: compiler.compile(dataclasses.replace(checked, node=n), subject)  # noqa: E731
+            k, p, items = checked.node.args
+            self._at_least[key] = (part(k), part(p), [
+                (i + 1, self._indicator_title(target.analysis, checked, item), part(item.left), part(item.right),
+                 item.op) for i, item in enumerate(items.items)])
+        return self._at_least[key]
+
+    def _raise(self, target: "_Target", item: "_Item", share):
         """The smallest change of the indicator's own lever that brings it to `share` of its
-        requirement (p: at_least's `a >= p·b`, inclusive; 1: the indicator's own comparison)."""
+        requirement (p: at_least's `a >= p·b`, inclusive; 1: the indicator's own comparison):
+        (item, share, pointer, current, target), or None."""
         key = (item.number, share)
-        if key in item.solved:
-            return item.solved[key]
-        op = item.op if share == 1 else ">="
-        found = None
-        for pointer, value in item.levers:
-            lever = target.lever(pointer, item=(item.left, item.right, share, op))
-            x = solve(lever, value, op, self.whole(pointer, value))
-            if x is not None:
-                title = self.title(pointer)
-                level_zh = "达到要求" if share == 1 else f"达到要求的 {format_number(share, True)}"
-                level_en = "meets its requirement" if share == 1 else f"reaches {format_number(share, True)} of its requirement"
-                base = _describe(pointer, title, value, x)
-                ratio = format_number(Fraction(item.value) / Fraction(item.required), True) if item.required else "—"
-                found = Remedy("indicator", pointer, title, value, x,
-                               f"第{item.number}项 {item.title}（现为要求的 {ratio}）{level_zh}：{base.text_zh}",
-                               f"indicator {item.number} ({item.title}, now {ratio} of its requirement) {level_en}: "
-                               f"{base.text_en}", (item.number, item.title, share))
-                break
-        item.solved[key] = found
-        return found
+        if key not in item.solved:
+            op = item.op if share == 1 else ">="
+            item.solved[key] = None
+            for pointer, value in item.levers:
+                if pointer not in item.sides:
+                    item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value))
+                x = solve(_Level(item.sides[pointer], share, op))
+                if x is not None:
+                    item.solved[key] = (item, share, pointer, value, x)
+                    break
+        return item.solved[key]
+
+    def _indicator_remedy(self, item: "_Item", share, pointer, value, x) -> Remedy:
+        title = self.title(pointer)
+        level_zh = "达到要求" if share == 1 else f"达到要求的 {format_number(share, True)}"
+        level_en = "meets its requirement" if share == 1 else f"reaches {format_number(share, True)} of its requirement"
+        base = _describe(pointer, title, value, x)
+        ratio = format_number(Fraction(item.value) / Fraction(item.required), True) if item.required else "—"
+        return Remedy("indicator", pointer, title, value, x,
+                      f"第{item.number}项 {item.title}（现为要求的 {ratio}）{level_zh}：{base.text_zh}",
+                      f"indicator {item.number} ({item.title}, now {ratio} of its requirement) {level_en}: "
+                      f"{base.text_en}", (item.number, item.title, share))
 
     def _indicator_title(self, analysis, checked, item) -> str:
         ref = checked.resolutions.get(id(item.left)) if isinstance(item.left, ast.Path) else None
@@ -323,8 +343,12 @@ class Advisor:
         return self._compilers[id(analysis)]
 
     def node(self, pointer: str) -> dict:
+        """The record schema's node for a pointer (array indices do not matter)."""
         if pointer not in self._nodes:
-            self._nodes[pointer] = schema_at(self._schema, pointer)
+            general = _INDEX.sub("/0", pointer)
+            if general not in self._nodes:
+                self._nodes[general] = schema_at(self._schema, general)
+            self._nodes[pointer] = self._nodes[general]
         return self._nodes[pointer]
 
     def lever(self, pointer: str) -> bool:
@@ -349,7 +373,7 @@ class Advisor:
             out.extend(self._groups.get(school.pointer, ()))
         for p in pointers:
             out.extend(self._groups.get("/".join(p.split("/")[:3]), ()))
-        return out
+        return list({id(e): e for e in out}.values())
 
     def changed(self, changes: dict, entities, evaluate):
         """`evaluate()` with `changes` made in place in the view's data, then restored."""
@@ -357,8 +381,10 @@ class Advisor:
         saved = []
         try:
             for pointer, value in changes.items():
-                head, _, last = pointer.rpartition("/")
-                parent = get_at(data, head) if head else data
+                if pointer not in self._parents:
+                    head, _, last = pointer.rpartition("/")
+                    self._parents[pointer] = (get_at(data, head) if head else data, last)
+                parent, last = self._parents[pointer]
                 if isinstance(parent, list):
                     i = int(last)
                     saved.append((parent, i, True, parent[i]))
@@ -395,6 +421,7 @@ class _Item:
     required: object
     levers: list = dataclasses.field(default_factory=list)
     solved: dict = dataclasses.field(default_factory=dict)
+    sides: dict = dataclasses.field(default_factory=dict)    # pointer → _Sides
 
 
 class _Target:
@@ -407,166 +434,231 @@ class _Target:
         self.subject = subject
         self.finding = finding
         self._levers: dict = {}
+        self._affected: dict = {}
 
     def probe(self, changes: dict) -> Finding:
-        entities = self.advisor.affected(changes, self.subject)
-        return self.advisor.changed(changes, entities, lambda: probe_one(self.compiled, self.advisor.view, self.subject))
+        return self.advisor.changed(changes, self.affected(changes),
+                                    lambda: probe_one(self.compiled, self.advisor.view, self.subject))
+
+    def affected(self, pointers) -> list:
+        key = tuple(pointers)
+        if key not in self._affected:
+            self._affected[key] = self.advisor.affected(key, self.subject)
+        return self._affected[key]
 
     def passes(self, changes: dict) -> bool:
         return self.probe(changes).status == "pass"
 
 
-    def lever(self, pointer: str, x0=None, item=None) -> "_Lever":
-        """The input at `pointer` (now x0) as a lever of the whole rule, or of one indicator
-        `item` = (left, right, share, op) of at_least."""
-        key = (pointer, None if item is None else (id(item[0]), item[2], item[3]))
-        if key not in self._levers:
-            self._levers[key] = _Lever(self, pointer, item)
-            if item is None and x0 is not None:
-                # the finding is the rule at the current value: no need to probe it again
-                self._levers[key].memo[x0] = (self.finding.value, self.finding.threshold, False)
-        return self._levers[key]
+    def lever(self, pointer: str, x0, whole: bool) -> "_Lever":
+        """The input at `pointer` (now x0) as a lever of the whole rule."""
+        if pointer not in self._levers:
+            lever = self._levers[pointer] = _Lever(self, pointer, x0, whole)
+            # the finding is the rule at the current value: no need to probe it again
+            lever.memo[0] = (self.finding.value, self.finding.threshold)
+            lever.passed[0] = False
+        return self._levers[pointer]
 
-    def evaluate(self, fn, trace: bool = False):
-        """A compiled part of the rule for this subject on the view as it is: (value, reads)."""
+    def env(self, trace: bool = False) -> Env:
+        """An evaluation context for compiled parts of the rule, for this subject, on the
+        view as it is."""
         _, school, section, level = self.subject
-        env = Env(self.advisor.view, school, section, level, self.compiled.slots, trace)
-        return fn(env), env.reads
+        return Env(self.advisor.view, school, section, level, self.compiled.slots, trace)
+
+    def sides(self, left, right):
+        env = self.env()
+        return left(env), right(env)
 
 
-class _Lever:
-    """One input of one target: (value, threshold, passes) at candidate values, each probed
-    once. For an indicator of at_least, its own sides (the threshold scaled by `share`);
-    otherwise the whole rule."""
+class _Steps:
+    """Candidate values of one input: x0 + n·unit for whole numbers n (unit 1 for a whole-number
+    field, else the record's decimals, hundredths at least), never below zero. Probes are
+    memoised by n."""
 
-    def __init__(self, target: _Target, pointer: str, item):
+    def __init__(self, x0, whole: bool):
+        self.x0 = x0
+        self.unit = 1 if whole and isinstance(x0, int) else Fraction(1, 10 ** max(2, _places(x0)))
+        self.n_min = -x0 if self.unit == 1 else math.ceil(-x0 / self.unit)
+
+    def x(self, n):
+        return _plain(self.x0 + n * self.unit)
+
+
+class _Lever(_Steps):
+    """One input of one target as a lever of the whole rule: the compared sides (value,
+    threshold) alone for solving, the rule itself for verifying."""
+
+    def __init__(self, target: _Target, pointer: str, x0, whole: bool):
+        super().__init__(x0, whole)
         self.target = target
         self.pointer = pointer
+        self.op = target.compiled.op
+        self.memo: dict = {}      # n → (value, threshold)
+        self.passed: dict = {}    # n → the rule passes
+
+    def sides(self, n):
+        if n not in self.memo:
+            t = self.target
+            if t.compiled.sides is None:
+                self.memo[n] = (None, None)
+            else:
+                left, right, _ = t.compiled.sides
+                self.memo[n] = t.advisor.changed({self.pointer: self.x(n)}, t.affected([self.pointer]),
+                                                 lambda: t.sides(left, right))
+        return self.memo[n]
+
+    def passes(self, n) -> bool:
+        if n not in self.passed:
+            self.passed[n] = self.target.probe({self.pointer: self.x(n)}).status == "pass"
+        return self.passed[n]
+
+    def fails(self, n) -> bool:
+        """The rule does not pass there: a false comparison proves it (a cheaper probe);
+        otherwise the rule is run."""
+        if n not in self.passed and self.op is not None:
+            value, threshold = self.sides(n)
+            if _numeric(value) and _numeric(threshold) and not _compare(self.op, value, threshold):
+                return True
+        return not self.passes(n)
+
+
+class _Sides(_Steps):
+    """One input of one target as it moves one indicator of at_least: the indicator's two
+    sides, each candidate probed once (cheap: no other indicator runs)."""
+
+    def __init__(self, target: _Target, item: "_Item", pointer: str, x0, whole: bool):
+        super().__init__(x0, whole)
+        self.target = target
         self.item = item
-        self.memo: dict = {}
+        self.pointer = pointer
+        self.memo = {0: (item.value, item.required)}
 
-    def at(self, x):
-        if x not in self.memo:
-            self.memo[x] = self._probe(x)
-        return self.memo[x]
+    def at(self, n):
+        if n not in self.memo:
+            t, item = self.target, self.item
+            self.memo[n] = t.advisor.changed({self.pointer: self.x(n)}, t.affected([self.pointer]),
+                                             lambda: t.sides(item.left, item.right))
+        return self.memo[n]
 
-    def passes(self, x) -> bool:
-        return self.at(x)[2]
 
-    def _probe(self, x):
-        t = self.target
-        if self.item is None:
-            f = t.probe({self.pointer: _plain(x)})
-            return f.value, f.threshold, f.status == "pass"
-        left, right, share, op = self.item
+class _Level:
+    """An indicator reaching `share` of its requirement, as a lever: a >= share·b (its own
+    comparison for the whole requirement)."""
 
-        def sides():
-            return t.evaluate(left)[0], t.evaluate(right)[0]
+    def __init__(self, raw: _Sides, share, op: str):
+        self.raw, self.share, self.op = raw, share, op
+        self.x0, self.unit, self.n_min, self.x = raw.x0, raw.unit, raw.n_min, raw.x
 
-        a, b = t.advisor.changed({self.pointer: _plain(x)}, t.advisor.affected([self.pointer], t.subject), sides)
-        if not (_numeric(a) and _numeric(b)):
-            return None, None, False
-        return a, b * share, _compare(op, a, b * share)
+    def sides(self, n):
+        a, b = self.raw.at(n)
+        return (a, b * self.share) if _numeric(a) and _numeric(b) else (None, None)
+
+    def passes(self, n) -> bool:
+        a, b = self.sides(n)
+        return a is not None and _compare(self.op, a, b)
+
+    def fails(self, n) -> bool:
+        return not self.passes(n)
 
 
 # ---- solving one input -----------------------------------------------------------------
 
 LIMIT = 10 ** 9
+_TOWARDS = {">=": 1, ">": 1, "<=": -1, "<": -1}   # which way value − threshold must move
 
 
-def solve(lever: _Lever, x0, op: str | None, whole: bool):
-    """The value of the input nearest x0 at which the lever passes, one unit short of which
-    it fails (units: 1 for whole numbers, else the record's decimals, hundredths at least);
-    None if there is none. Closed form when the comparison is affine in the input (or its
-    reciprocal is), a search otherwise."""
-    unit = Fraction(1) if whole else Fraction(1, 10 ** max(2, _places(x0)))
-    exact_x = _closed_form(lever, x0) if op in (">=", ">", "<=", "<") else None
-    if exact_x is not None:
-        if exact_x < 0:
+def solve(lever):
+    """The value of the input nearest its current one at which the lever passes, one unit
+    short of which it fails; None if there is none. Closed form when the comparison is
+    affine in the input (or its reciprocal is), a search with few probes otherwise."""
+    found = _closed_form(lever) if lever.op in _TOWARDS else None
+    if found is not None:
+        n_exact, direction = found
+        if n_exact < lever.n_min:
             return None    # e.g. an area subtracted from the compared value: no amount passes
-        x = _settle(lever, x0, exact_x, unit)
-        if x is not None:
-            return _plain(x)
+        n = _settle(lever, n_exact, direction)
+        if n is not None:
+            return lever.x(n)
     best = None
     for direction in (1, -1):
-        x = _search(lever, x0, direction, unit)
-        if x is not None and (best is None or abs(x - x0) < abs(best - x0)):
-            best = x
-    return None if best is None else _plain(best)
+        n = _search(lever, direction)
+        if n is not None and (best is None or abs(n) < abs(best)):
+            best = n
+    return None if best is None else lever.x(best)
 
 
-def _closed_form(lever: _Lever, x0):
-    """Where value − threshold crosses zero, if it is affine in the input over x0, x0+1, x0+2;
-    else where value = threshold if 1/value is affine and the threshold constant."""
-    points = [lever.at(x0 + i) for i in range(3)]
-    if not all(_numeric(v) and _numeric(t) for v, t, _ in points):
+def _closed_form(lever):
+    """(n, direction): where value − threshold crosses zero, in units from x0, if it is affine
+    in the input over x0, x0+1, x0+2 units — or where value = threshold if 1/value is affine
+    and the threshold constant (a denominator) — and the way the input must move."""
+    points = [lever.sides(n) for n in (0, 1, 2)]
+    if not all(_numeric(v) and _numeric(t) for v, t in points):
         return None
-    d = [Fraction(v) - Fraction(t) for v, t, _ in points]
-    if d[1] != d[0] and d[2] - d[1] == d[1] - d[0]:
-        return x0 - d[0] / (d[1] - d[0])
-    t = points[0][1]
-    if t != 0 and all(pt[1] == t and pt[0] != 0 for pt in points):
-        r = [1 / Fraction(v) for v, _, _ in points]
-        if r[1] != r[0] and r[2] - r[1] == r[1] - r[0]:
-            return x0 + (1 / Fraction(t) - r[0]) / (r[1] - r[0])
+    d0, d1, d2 = (v - t for v, t in points)
+    if d1 == d0:
+        return None
+    direction = (1 if d1 > d0 else -1) * _TOWARDS[lever.op]
+    if d2 - d1 == d1 - d0:
+        return Fraction(-d0) / (d1 - d0), direction
+    (v0, t), (v1, t1), (v2, t2) = points
+    if t != 0 and t == t1 == t2 and v0 != 0 and v1 != 0 and v2 != 0:
+        r0, r1, r2 = Fraction(1) / v0, Fraction(1) / v1, Fraction(1) / v2
+        if r1 != r0 and r2 - r1 == r1 - r0:
+            return (Fraction(1) / t - r0) / (r1 - r0), direction
     return None
 
 
-def _settle(lever: _Lever, x0, exact_x: Fraction, unit: Fraction):
+def _settle(lever, n_exact, direction: int):
     """The solved point rounded to whole units away from failing (ceil going up, floor going
     down), one unit further if the comparison is strict and the point exact; verified: it
-    passes and one unit nearer x0 fails."""
-    up = exact_x > x0
-    k = math.ceil(exact_x / unit) if up else math.floor(exact_x / unit)
-    step = 1 if up else -1
+    passes and one unit short of it fails."""
+    n = math.ceil(n_exact) if direction > 0 else math.floor(n_exact)
+    if n * direction <= 0:
+        n = direction
     for _ in range(2):
-        x = k * unit
-        if x < 0 or (x - x0) * step <= 0:
-            k += step
-            continue
-        if lever.passes(x):
-            short = x - step * unit
-            return x if short == x0 or not lever.passes(short) else None
-        k += step
+        if n < lever.n_min:
+            return None
+        if lever.passes(n):
+            return n if n == direction or lever.fails(n - direction) else None
+        n += direction
     return None
 
 
-def _search(lever: _Lever, x0, direction: int, unit: Fraction):
+def _search(lever, direction: int):
     """Smallest whole number of units in `direction` after which the lever passes: doubling,
     then bisection (the rule is taken to be monotone in the input)."""
     step, last_fail = 1, 0
     while True:
-        if x0 + direction * step * unit < 0:
+        if direction * step < lever.n_min:
             # Overshot below zero: the smallest positive value, then zero, are the last candidates
             # (zero may be undefined, e.g. a denominator).
-            n = int(x0 / unit)
-            ends = [e for e in (n - 1, n) if e > last_fail]
-            step = next((e for e in ends if lever.passes(x0 - e * unit)), None) if direction < 0 else None
+            ends = [e for e in (-lever.n_min - 1, -lever.n_min) if e > last_fail]
+            step = next((e for e in ends if lever.passes(-e)), None) if direction < 0 else None
             if step is None:
                 return None
             break
         if step > LIMIT:
             return None
-        if lever.passes(x0 + direction * step * unit):
+        if lever.passes(direction * step):
             break
         last_fail = step
         step *= 2
     low, high = last_fail, step      # fails at low (or is the current value), passes at high
     while high - low > 1:
         mid = (low + high) // 2
-        if lever.passes(x0 + direction * mid * unit):
+        if lever.passes(direction * mid):
             high = mid
         else:
             low = mid
-    return x0 + direction * high * unit
+    return direction * high
 
 
 def _describe(pointer, title, current, target) -> Remedy:
     change = target - current
-    amount = format_number(abs(change))
+    amount, now, then = _text(abs(change)), _text(current), _text(target)
     verb_zh, verb_en = ("增加", "increase") if change > 0 else ("减少", "decrease")
-    zh = f"{title}需{verb_zh} {amount}（{format_number(current)} → {format_number(target)}）"
-    en = f"{verb_en} {pointer} by {amount} ({format_number(current)} → {format_number(target)})"
+    zh = f"{title}需{verb_zh} {amount}（{now} → {then}）"
+    en = f"{verb_en} {pointer} by {amount} ({now} → {then})"
     return Remedy("input", pointer, title, current, target, zh, en)
 
 
@@ -646,12 +738,24 @@ def _at_least(node) -> bool:
 
 # ---- helpers ---------------------------------------------------------------------------
 
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
         "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
 
 def _compare(op: str, a, b) -> bool:
     return a.__class__ is not Unknown and b.__class__ is not Unknown and _OPS[op](a, b) is True
+
+
+def _by_pointer(reads):
+    """(pointer, value) pairs, each pointer once."""
+    seen, out = set(), []
+    for p, v in reads:
+        if p not in seen:
+            seen.add(p)
+            out.append((p, v))
+    return out
 
 
 def _numeric(v) -> bool:
@@ -667,14 +771,39 @@ def _leaves(node, pointer: str):
 
 
 def _places(x) -> int:
-    """Decimal places of x as a record would write it (9 when it has no short decimal form)."""
-    places = decimal_places(x)
-    return 9 if places is None else places
+    """Decimal places of x as a record would write it (9 when it has no short decimal form):
+    counted off the denominator's factors of 2 and 5."""
+    d = x.denominator if x.__class__ is Fraction else 1
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    places = max(twos, fives)
+    return places if d == 1 and places <= 8 else 9
+
+
+def _text(x) -> str:
+    """A number as the record would write it: exact when it has a short decimal form (the
+    values remedies show are record values and whole units of them), else as findings do."""
+    if x.__class__ is int:
+        return str(x)
+    places = _places(x)
+    if places > 8:
+        return format_number(x)
+    n = x.numerator * 10 ** places // x.denominator
+    whole, frac = divmod(abs(n), 10 ** places)
+    digits = f"{frac:0{places}d}".rstrip("0")
+    return ("-" if n < 0 else "") + str(whole) + ("." + digits if digits else "")
 
 
 def _plain(x):
+    if x.__class__ is int:
+        return x
     x = Fraction(x)
-    return int(x) if x.denominator == 1 else x
+    return x.numerator if x.denominator == 1 else x
 
 
 def field_title(pointer: str) -> str:
