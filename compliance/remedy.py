@@ -590,22 +590,34 @@ def solve(lever):
 def _closed_form(lever):
     """(n, direction): where value − threshold crosses zero, in units from x0, if it is affine
     in the input over x0, x0+1, x0+2 units — or where value = threshold if 1/value is affine
-    and the threshold constant (a denominator) — and the way the input must move."""
+    and the threshold constant (a denominator) — and the way the input must move.
+
+    All six numbers are put on one denominator first, so the tests and the solution are
+    integer arithmetic (exact, and far cheaper than Fraction operations)."""
     points = [lever.sides(n) for n in (0, 1, 2)]
     if not all(_numeric(v) and _numeric(t) for v, t in points):
         return None
-    d0, d1, d2 = (v - t for v, t in points)
+    v0, t0, v1, t1, v2, t2 = _common(*(x for point in points for x in point))
+    d0, d1, d2 = v0 - t0, v1 - t1, v2 - t2
     if d1 == d0:
         return None
     direction = (1 if d1 > d0 else -1) * _TOWARDS[lever.op]
     if d2 - d1 == d1 - d0:
-        return Fraction(-d0) / (d1 - d0), direction
-    (v0, t), (v1, t1), (v2, t2) = points
-    if t != 0 and t == t1 == t2 and v0 != 0 and v1 != 0 and v2 != 0:
-        r0, r1, r2 = Fraction(1) / v0, Fraction(1) / v1, Fraction(1) / v2
+        return Fraction(-d0, d1 - d0), direction
+    if t0 == t1 == t2 != 0 and v0 and v1 and v2:
+        # 1/v_i on one denominator: r_i = L / v_i with L a common multiple of the v_i
+        big = math.lcm(v0, v1, v2)
+        r0, r1, r2 = big // v0, big // v1, big // v2
         if r1 != r0 and r2 - r1 == r1 - r0:
-            return (Fraction(1) / t - r0) / (r1 - r0), direction
+            return Fraction(big - r0 * t0, t0 * (r1 - r0)), direction   # r(n) = L / t
     return None
+
+
+def _common(*values) -> list[int]:
+    """Exact numbers as integer numerators over one common denominator."""
+    pairs = [(v, 1) if v.__class__ is int else (v.numerator, v.denominator) for v in values]
+    den = math.lcm(*(d for _, d in pairs))
+    return [n * (den // d) for n, d in pairs]
 
 
 def _settle(lever, n_exact, direction: int):
