@@ -169,24 +169,25 @@ class Advisor:
 
     def _indicators(self, target: "_Target", checked) -> list[Remedy]:
         k_fn, p_fn, parts = self._parts(target, checked)
-        env = target.env(trace=True)
+        env = target.env()
         k, p = k_fn(env), p_fn(env)
         if not (_numeric(k) and _numeric(p)):
             return []
+        _, school, section, _ = target.subject
+        bases = {"record": "", "school": school.pointer if school else None,
+                 "section": section.pointer if section else None}
         items = []
-        for number, title, left, right, op in parts:
-            start = len(env.reads)
-            value = left(env)
-            reads = env.reads[start:]    # what this indicator's value read
-            items.append(_Item(number, title, left, right, op, reads, value, right(env)))
-        if any(not _numeric(it.value) or not _numeric(it.required) for it in items):
-            return []
-        # An indicator's own lever: an input it reads that no other indicator reads (students
-        # move every indicator at once; they are not one indicator's remedy).
-        for it in items:
-            others = {ptr for o in items if o is not it for ptr, _ in o.reads}
-            it.levers = [(ptr, v) for ptr, v in _by_pointer(it.reads)
-                         if ptr not in others and _numeric(v) and self.lever(ptr)]
+        for number, title, left, right, op, own in parts:
+            item = _Item(number, title, left, right, op, left(env), right(env))
+            if not (_numeric(item.value) and _numeric(item.required)):
+                return []
+            for kind, keys in own:
+                if bases[kind] is not None:
+                    pointer = bases[kind] + "/" + "/".join(keys)
+                    value = get_at(self.view.data, pointer)
+                    if _numeric(value) and self.lever(pointer):
+                        item.levers.append((pointer, value))
+            items.append(item)
         met = [it for it in items if _compare(it.op, it.value, it.required)]
         far = [it for it in items if it not in met and not it.value >= p * it.required]
         short = [it for it in items if it not in met]
@@ -231,9 +232,14 @@ class Advisor:
             subject = target.compiled.rule.applies_to
             part = lambda n: compiler.compile(dataclasses.replace(checked, node=n), subject)  # noqa: E731
             k, p, items = checked.node.args
+            fields = [_fields(target.analysis, checked, item.left) for item in items.items]
+            # An indicator's own levers: fields it reads that no other indicator reads (students
+            # move every indicator at once; they are not one indicator's remedy).
+            own = [[f for f in mine if not any(f in theirs for theirs in fields if theirs is not mine)]
+                   for mine in fields]
             self._at_least[key] = (part(k), part(p), [
                 (i + 1, self._indicator_title(target.analysis, checked, item), part(item.left), part(item.right),
-                 item.op) for i, item in enumerate(items.items)])
+                 item.op, own[i]) for i, item in enumerate(items.items)])
         return self._at_least[key]
 
     def _raise(self, target: "_Target", item: "_Item", share):
@@ -416,7 +422,6 @@ class _Item:
     left: object
     right: object
     op: str
-    reads: list
     value: object
     required: object
     levers: list = dataclasses.field(default_factory=list)
@@ -477,10 +482,21 @@ class _Steps:
 
     def __init__(self, x0, whole: bool):
         self.x0 = x0
-        self.unit = 1 if whole and isinstance(x0, int) else Fraction(1, 10 ** max(2, _places(x0)))
-        self.n_min = -x0 if self.unit == 1 else math.ceil(-x0 / self.unit)
+        if whole and x0.__class__ is int:
+            self.scale, self.n0 = 1, x0
+        else:
+            places = max(2, _places(x0))
+            self.scale = 10 ** places
+            # x0 in units (a whole number unless x0 has no short decimal form)
+            self.n0 = x0.numerator * (self.scale // x0.denominator) if places < 9 else x0 * self.scale
+        self.unit = Fraction(1, self.scale)
+        self.n_min = -math.floor(self.n0)
 
     def x(self, n):
+        if self.scale == 1:
+            return self.n0 + n
+        if self.n0.__class__ is int:
+            return _plain(Fraction(self.n0 + n, self.scale))
         return _plain(self.x0 + n * self.unit)
 
 
@@ -743,6 +759,27 @@ def _shape(analysis, rule_id: str) -> _Shape:
     return _Shape(class_sizes, series, tuple(sorted(fields)))
 
 
+def _fields(analysis, checked, node) -> list[tuple[str, tuple[str, ...]]]:
+    """The fields an expression reads, through the derived fields it uses, in order: (record |
+    school | section, keys). Members of aggregates (bound variables) are left out."""
+    out: list = []
+    stack = [(checked, node)]
+    seen: set = set()
+    while stack:
+        c, root = stack.pop()
+        for n in ast.walk(root):
+            ref = c.resolutions.get(id(n))
+            if isinstance(ref, DerivedRef) and ref.base != "var" and (ref.entity, ref.name) not in seen:
+                seen.add((ref.entity, ref.name))
+                inner = check_derived(analysis.env, ref.entity, ref.name)
+                stack.append((inner, inner.node))
+            elif isinstance(ref, FieldRef) and ref.virtual is None and ref.base != "var" and ref.keys:
+                kind = "school" if ref.to_school else ref.base
+                if (kind, ref.keys) not in out:
+                    out.append((kind, ref.keys))
+    return out
+
+
 def _at_least(node) -> bool:
     return (isinstance(node, ast.Call) and node.name == "at_least" and len(node.args) == 3
             and isinstance(node.args[2], ast.ListLit) and all(isinstance(i, ast.Compare) for i in node.args[2].items))
@@ -814,7 +851,8 @@ def _text(x) -> str:
 def _plain(x):
     if x.__class__ is int:
         return x
-    x = Fraction(x)
+    if x.__class__ is not Fraction:
+        x = Fraction(x)
     return x.numerator if x.denominator == 1 else x
 
 
