@@ -47,13 +47,14 @@ class CvBreakdown:
                 {"school": self.fix[0], "from": self.fix[1], "to": self.fix[2]}}
 
 
-def cv_rows(analysis, rule, data: dict, as_of, level: str):
-    """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None."""
+def cv_rows(analysis, rule, record: dict | RecordView, as_of, level: str):
+    """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None.
+    `record` is best given as the RecordView the caller already has (one per record)."""
     checked = analysis.checked[(rule.qualified_id, "require")]
     node = next((n for n in ast.walk(checked.node) if isinstance(n, ast.Aggregate) and n.name == "weighted_cv"), None)
     if node is None:
         return None
-    view = RecordView(exact(data))
+    view = record if isinstance(record, RecordView) else RecordView(exact(record))
     interp = Interpreter(analysis, params_at(analysis, as_of))
     scope = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {})
     items = interp.eval(node.collection, scope)
