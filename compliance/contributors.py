@@ -79,18 +79,17 @@ def breakdown(rows, limit=None) -> CvBreakdown | None:
     if isinstance(result, Unknown):
         return None
     mean, cv = result
-    total = sum(p for _, p in pairs)
-    variance = sum(p * (x - mean) ** 2 for x, p in pairs) / total
+    sums = _Sums(pairs)
+    variance = sum(p * (x - mean) ** 2 for x, p in pairs) / sums.p
     ranked = []
-    for i, (x, p, entity) in enumerate(rows):
-        contribution = p * (x - mean) ** 2 / total
-        at_mean = pairs[:i] + [(mean, p)] + pairs[i + 1:]
-        moved = weighted_mean_and_cv(at_mean)
+    for x, p, entity in rows:
+        contribution = p * (x - mean) ** 2 / sums.p
+        moved = sums.moved(x, p, mean)
         school = entity.school
         ranked.append(Contributor(str(school.data.get("id", school.pointer)), str(school.data.get("name", "")),
                                   entity.pointer, x, p, contribution,
                                   contribution / variance if variance else Fraction(0),
-                                  moved[1] if not isinstance(moved, Unknown) else cv))
+                                  moved[1] if moved is not None else cv))
     ranked.sort(key=lambda c: (-c.contribution, c.school))
     fix = smallest_fix(rows, Fraction(limit)) if limit is not None and cv > limit else None
     return CvBreakdown(mean, cv, None if limit is None else Fraction(limit), tuple(ranked), fix)
@@ -105,21 +104,38 @@ def smallest_fix(rows, limit: Fraction):
     """
     best = None
     k = 1 + limit * limit
-    total = sum(p for _, p, _ in rows)
-    for i, (xi, pi, entity) in enumerate(rows):
-        others = rows[:i] + rows[i + 1:]
-        s = sum(p * x for x, p, _ in others)
-        q = sum(p * x * x for x, p, _ in others)
+    sums = _Sums([(x, p) for x, p, _ in rows])
+    total = sums.p
+    for xi, pi, entity in rows:
+        s, q = sums.px - pi * xi, sums.pxx - pi * xi * xi      # over the other schools
         a, b, c = total * pi - k * pi * pi, -2 * k * s * pi, total * q - k * s * s
         for x in _feasible_points(a, b, c, xi):
-            trial = [(x if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
-            result = weighted_mean_and_cv(trial)
-            if isinstance(result, Unknown) or result[0] <= 0 or result[1] > limit:
+            result = sums.moved(xi, pi, x)
+            if result is None or result[0] <= 0 or result[1] > limit:
                 continue
             if best is None or abs(x - xi) < abs(best[2] - best[1]):
                 school = entity.school
                 best = (str(school.data.get("id", school.pointer)), xi, x)
     return best
+
+
+class _Sums:
+    """Σp, Σp·x and Σp·x² of (x, p) rows, so that the mean and CV with one member moved cost
+    O(1) instead of a pass over all members. Exact: Σp(x − X̄)²/Σp = Σp·x²/Σp − X̄² holds in
+    rationals, so the figures equal weighted_mean_and_cv on the changed rows."""
+
+    def __init__(self, pairs):
+        self.p = sum((p for _, p in pairs), Fraction(0))
+        self.px = sum((p * x for x, p in pairs), Fraction(0))
+        self.pxx = sum((p * x * x for x, p in pairs), Fraction(0))
+
+    def moved(self, x_old, p, x_new):
+        """(mean, CV) with one member's x changed from x_old to x_new; None if the mean is 0."""
+        mean = (self.px + p * (x_new - x_old)) / self.p
+        if mean == 0:
+            return None
+        variance = (self.pxx + p * (x_new * x_new - x_old * x_old)) / self.p - mean * mean
+        return mean, exact_sqrt(variance) / abs(mean)
 
 
 def _feasible_points(a, b, c, current):

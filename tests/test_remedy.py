@@ -369,3 +369,15 @@ def test_series_inputs_are_json_pointers():
     assert [r.pointer for r in found] == pointers[1:]
     for r, year in zip(found, years[1:] + [data["year"]]):
         assert r.text_zh.startswith(f"{year} 年") and r.target == 10 ** 6
+
+
+def test_every_contributor_at_the_mean_matches_a_direct_computation():
+    """The O(1) moved-member figures equal weighted_mean_and_cv over the changed rows."""
+    data, analysis, as_of = _cv_example()
+    rule = next(r for r in analysis.rules if r.id == "R6-CV")
+    rows = cv_rows(analysis, rule, data, as_of, "primary")
+    b = breakdown(rows, Fraction(1, 2))
+    by_pointer = {c.pointer: c for c in b.ranked}
+    for i, (x, p, entity) in enumerate(rows):
+        trial = [(b.mean if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
+        assert by_pointer[entity.pointer].cv_at_mean == weighted_mean_and_cv(trial)[1]
