@@ -39,7 +39,7 @@ from .evaluate import _judge, subjects
 from .findings import Finding, format_number
 from .logic import Unknown
 from .program import compiler_for
-from .record import RecordView, decimal_places, exact, get_at
+from .record import RecordView, exact, get_at
 
 
 @dataclass(frozen=True)
@@ -219,8 +219,8 @@ class Advisor:
                 out.append(parts[0])
             else:
                 out.append(Remedy("joint", None, "同时改动", None, None,
-                                  "同时：" + "；".join(r.text_zh for r in parts),
-                                  "together: " + "; ".join(r.text_en for r in parts), None, tuple(parts)))
+                                  "同时做到：" + "，并且".join(r.text_zh for r in parts),
+                                  "together: " + ", and ".join(r.text_en for r in parts), None, tuple(parts)))
         return out
 
     def _parts(self, target: "_Target", checked):
@@ -282,7 +282,7 @@ class Advisor:
 
     def _classes(self, target: "_Target") -> Remedy | None:
         finding = target.finding
-        r = _classes(finding, self.view.data)
+        r = _class_plan(finding, self.view.data)
         if r is None:
             return None
         sizes = get_at(self.view.data, r.pointer)
@@ -692,7 +692,7 @@ def _describe(pointer, title, current, target) -> Remedy:
 
 # ---- class sizes -----------------------------------------------------------------------
 
-def _classes(finding: Finding, data: dict) -> Remedy | None:
+def _class_plan(finding: Finding, data: dict) -> Remedy | None:
     subject = finding.subject
     if subject.section is None or not subject.pointer or finding.threshold is None:
         return None
@@ -854,7 +854,3 @@ def _plain(x):
     if x.__class__ is not Fraction:
         x = Fraction(x)
     return x.numerator if x.denominator == 1 else x
-
-
-def field_title(pointer: str) -> str:
-    return schema_at(load_record_schema(), pointer).get("title") or pointer.rsplit("/", 1)[-1]
