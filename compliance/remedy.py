@@ -261,10 +261,13 @@ class Advisor:
 
     def _indicator_remedy(self, item: "_Item", share, pointer, value, x) -> Remedy:
         title = self.title(pointer)
-        level_zh = "达到要求" if share == 1 else f"达到要求的 {format_number(share, True)}"
-        level_en = "meets its requirement" if share == 1 else f"reaches {format_number(share, True)} of its requirement"
+        percent = format_number(share, True)
+        level_zh = "达到要求" if share == 1 else f"达到要求的 {percent}"
+        level_en = "meets its requirement" if share == 1 else f"reaches {percent} of its requirement"
         base = _describe(pointer, title, value, x)
-        ratio = format_number(Fraction(item.value) / Fraction(item.required), True) if item.required else "—"
+        if item.ratio is None:
+            item.ratio = format_number(Fraction(item.value) / Fraction(item.required), True) if item.required else "—"
+        ratio = item.ratio
         return Remedy("indicator", pointer, title, value, x,
                       f"第{item.number}项 {item.title}（现为要求的 {ratio}）{level_zh}：{base.text_zh}",
                       f"indicator {item.number} ({item.title}, now {ratio} of its requirement) {level_en}: "
@@ -426,6 +429,7 @@ class _Item:
     required: object
     levers: list = dataclasses.field(default_factory=list)
     solved: dict = dataclasses.field(default_factory=dict)
+    ratio: str | None = None             # value ÷ requirement, as shown
     sides: dict = dataclasses.field(default_factory=dict)    # pointer → _Sides
 
 
@@ -482,8 +486,8 @@ class _Steps:
 
     def __init__(self, x0, whole: bool):
         self.x0 = x0
-        if whole and x0.__class__ is int:
-            self.scale, self.n0 = 1, x0
+        if whole and x0.denominator == 1:
+            self.scale, self.n0 = 1, int(x0)
         else:
             places = max(2, _places(x0))
             self.scale = 10 ** places
@@ -808,7 +812,7 @@ def _by_pointer(reads):
 
 
 def _numeric(v) -> bool:
-    return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+    return v.__class__ is int or v.__class__ is Fraction    # not bool, not Unknown
 
 
 def _leaves(node, pointer: str):
