@@ -205,16 +205,20 @@ class Advisor:
                 # one indicator alone: also what meeting it in full takes
                 plans.append(((next(iter(plan)), Fraction(1)),))
         plans = sorted(dict.fromkeys(plans), key=len)
-        out = []
+        out, shown = [], []
         for plan in plans:
             if len(out) >= 3:
                 break
             raised = [self._raise(target, by_number[n], share) for n, share in plan]
             if any(x is None for x in raised):
                 continue
-            if not target.passes({pointer: x for _, _, pointer, _, x in raised}):
-                continue
-            parts = [self._indicator_remedy(*r) for r in raised]
+            if len(raised) > 1 and _redundant(raised, met, far, k):
+                continue    # a part is not needed after all: a smaller plan covers it
+            changes = {pointer: x for _, _, pointer, _, x, _ in raised}
+            if changes in shown or not target.passes(changes):
+                continue    # the same changes as one shown already (whole units reached both levels)
+            shown.append(changes)
+            parts = [self._indicator_remedy(*r[:5]) for r in raised]
             if len(parts) == 1:
                 out.append(parts[0])
             else:
@@ -253,9 +257,13 @@ class Advisor:
             for pointer, value in item.levers:
                 if pointer not in item.sides:
                     item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value))
-                x = solve(_Level(item.sides[pointer], share, op))
-                if x is not None:
-                    item.solved[key] = (item, share, pointer, value, x)
+                sides = item.sides[pointer]
+                n = solve_units(_Level(sides, share, op))
+                if n is not None:
+                    # whole units may carry the indicator past `share`: the level it reaches
+                    a, b = sides.at(n)
+                    reached = 1 if _compare(item.op, a, b) else share
+                    item.solved[key] = (item, share, pointer, value, sides.x(n), reached)
                     break
         return item.solved[key]
 
@@ -591,6 +599,12 @@ def solve(lever):
     """The value of the input nearest its current one at which the lever passes, one unit
     short of which it fails; None if there is none. Closed form when the comparison is
     affine in the input (or its reciprocal is), a search with few probes otherwise."""
+    n = solve_units(lever)
+    return None if n is None else lever.x(n)
+
+
+def solve_units(lever):
+    """`solve` in whole units from the current value."""
     found = _closed_form(lever) if lever.op in _TOWARDS else None
     if found is not None:
         n_exact, direction = found
@@ -598,13 +612,13 @@ def solve(lever):
             return None    # e.g. an area subtracted from the compared value: no amount passes
         n = _settle(lever, n_exact, direction)
         if n is not None:
-            return lever.x(n)
+            return n
     best = None
     for direction in (1, -1):
         n = _search(lever, direction)
         if n is not None and (best is None or abs(n) < abs(best)):
             best = n
-    return None if best is None else lever.x(best)
+    return best
 
 
 def _closed_form(lever):
@@ -782,6 +796,19 @@ def _fields(analysis, checked, node) -> list[tuple[str, tuple[str, ...]]]:
                 if (kind, ref.keys) not in out:
                     out.append((kind, ref.keys))
     return out
+
+
+def _redundant(raised, met, far, k) -> bool:
+    """Whether the rule would still pass, by at_least's reading (met ≥ k, none below p),
+    without one of the raised indicators — given the level each really reaches."""
+    numbers = {item.number for item, *_ in raised}
+    for left_out in numbers:
+        reached = {item.number: level for item, _, _, _, _, level in raised if item.number != left_out}
+        met_now = sum(1 for it in met if it.number not in numbers) + sum(1 for v in reached.values() if v == 1)
+        still_far = any(it.number not in reached for it in far)
+        if met_now >= k and not still_far:
+            return True
+    return False
 
 
 def _at_least(node) -> bool:

@@ -381,3 +381,31 @@ def test_every_contributor_at_the_mean_matches_a_direct_computation():
     for i, (x, p, entity) in enumerate(rows):
         trial = [(b.mean if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
         assert by_pointer[entity.pointer].cv_at_mean == weighted_mean_and_cv(trial)[1]
+
+
+def test_no_joint_remedy_carries_a_part_it_does_not_need():
+    """171 students: one more multimedia classroom takes indicator 7 from 76 % past 100 %
+    (3 → 4 rooms), so a joint remedy pairing it with indicator 4 (98.6 %) would carry a part
+    it does not need. Every joint shown fails one unit short of each part; none repeats."""
+    data = base_record()
+    school = data["schools"][0]
+    school["sections"]["primary"]["students"] = 171
+    school["class_sizes"]["primary"] = [43, 43, 43, 42]
+    school["sections"]["primary"]["classes"] = 4
+    school["sections"]["primary"]["multimedia_classrooms"] = 3
+    school["shared"]["teaching_aux_area_m2"] = 1058.7
+    f = _finding(checker(), data, "R-SCHOOL", "A", "primary")
+    assert f.status == "fail" and dict(f.notes)["near"] == [4]
+    found = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
+    assert found[0].indicator[0] == 7 and found[0].target == 4
+    changes = [tuple((p.pointer, p.target) for p in (r.parts or (r,))) for r in found]
+    assert len(changes) == len(set(changes))
+    for r in found:
+        fixed = copy.deepcopy(data)
+        for p in r.parts or (r,):
+            set_at(fixed, p.pointer, p.target)
+        assert _finding(checker(), fixed, "R-SCHOOL", "A", "primary").status == "pass", r.text_zh
+        for p in r.parts:
+            short = copy.deepcopy(fixed)
+            set_at(short, p.pointer, p.target - (1 if isinstance(p.target, int) else Fraction(1, 100)))
+            assert _finding(checker(), short, "R-SCHOOL", "A", "primary").status == "fail", p.text_zh
