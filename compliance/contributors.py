@@ -14,6 +14,7 @@ from fractions import Fraction
 from .dsl import ast
 from .dsl.builtins import exact_sqrt, weighted_mean_and_cv
 from .logic import Unknown
+from .record import RecordView
 from .run.backend import params_on
 from .run.closures import view_of
 from .run.interpreter import Interpreter, Scope
@@ -48,13 +49,14 @@ class CvBreakdown:
                 {"school": self.fix[0], "from": self.fix[1], "to": self.fix[2]}}
 
 
-def cv_rows(analysis, rule, data: dict, as_of, level: str):
-    """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None."""
+def cv_rows(analysis, rule, record: dict | RecordView, as_of, level: str):
+    """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None.
+    `record` is best given as the RecordView the caller already has (one per record)."""
     checked = analysis.checked[(rule.qualified_id, "require")]
     node = next((n for n in ast.walk(checked.node) if isinstance(n, ast.Aggregate) and n.name == "weighted_cv"), None)
     if node is None:
         return None
-    view = view_of(data)
+    view = record if isinstance(record, RecordView) else view_of(record)
     interp = Interpreter(analysis, params_on(analysis, as_of))
     scope = Scope(view, None, None, level, rule.applies_to, checked.resolutions, {})
     items = interp.eval(node.collection, scope)
@@ -79,18 +81,17 @@ def breakdown(rows, limit=None) -> CvBreakdown | None:
     if isinstance(result, Unknown):
         return None
     mean, cv = result
-    total = sum(p for _, p in pairs)
-    variance = sum(p * (x - mean) ** 2 for x, p in pairs) / total
+    sums = _Sums(pairs)
+    variance = sum(p * (x - mean) ** 2 for x, p in pairs) / sums.p
     ranked = []
-    for i, (x, p, entity) in enumerate(rows):
-        contribution = p * (x - mean) ** 2 / total
-        at_mean = pairs[:i] + [(mean, p)] + pairs[i + 1:]
-        moved = weighted_mean_and_cv(at_mean)
+    for x, p, entity in rows:
+        contribution = p * (x - mean) ** 2 / sums.p
+        moved = sums.moved(x, p, mean)
         school = entity.school
         ranked.append(Contributor(str(school.data.get("id", school.pointer)), str(school.data.get("name", "")),
                                   entity.pointer, x, p, contribution,
                                   contribution / variance if variance else Fraction(0),
-                                  moved[1] if not isinstance(moved, Unknown) else cv))
+                                  moved[1] if moved is not None else cv))
     ranked.sort(key=lambda c: (-c.contribution, c.school))
     fix = smallest_fix(rows, Fraction(limit)) if limit is not None and cv > limit else None
     return CvBreakdown(mean, cv, None if limit is None else Fraction(limit), tuple(ranked), fix)
@@ -105,21 +106,38 @@ def smallest_fix(rows, limit: Fraction):
     """
     best = None
     k = 1 + limit * limit
-    total = sum(p for _, p, _ in rows)
-    for i, (xi, pi, entity) in enumerate(rows):
-        others = rows[:i] + rows[i + 1:]
-        s = sum(p * x for x, p, _ in others)
-        q = sum(p * x * x for x, p, _ in others)
+    sums = _Sums([(x, p) for x, p, _ in rows])
+    total = sums.p
+    for xi, pi, entity in rows:
+        s, q = sums.px - pi * xi, sums.pxx - pi * xi * xi      # over the other schools
         a, b, c = total * pi - k * pi * pi, -2 * k * s * pi, total * q - k * s * s
         for x in _feasible_points(a, b, c, xi):
-            trial = [(x if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
-            result = weighted_mean_and_cv(trial)
-            if isinstance(result, Unknown) or result[0] <= 0 or result[1] > limit:
+            result = sums.moved(xi, pi, x)
+            if result is None or result[0] <= 0 or result[1] > limit:
                 continue
             if best is None or abs(x - xi) < abs(best[2] - best[1]):
                 school = entity.school
                 best = (str(school.data.get("id", school.pointer)), xi, x)
     return best
+
+
+class _Sums:
+    """Σp, Σp·x and Σp·x² of (x, p) rows, so that the mean and CV with one member moved cost
+    O(1) instead of a pass over all members. Exact: Σp(x − X̄)²/Σp = Σp·x²/Σp − X̄² holds in
+    rationals, so the figures equal weighted_mean_and_cv on the changed rows."""
+
+    def __init__(self, pairs):
+        self.p = sum((p for _, p in pairs), Fraction(0))
+        self.px = sum((p * x for x, p in pairs), Fraction(0))
+        self.pxx = sum((p * x * x for x, p in pairs), Fraction(0))
+
+    def moved(self, x_old, p, x_new):
+        """(mean, CV) with one member's x changed from x_old to x_new; None if the mean is 0."""
+        mean = (self.px + p * (x_new - x_old)) / self.p
+        if mean == 0:
+            return None
+        variance = (self.pxx + p * (x_new * x_new - x_old * x_old)) / self.p - mean * mean
+        return mean, exact_sqrt(variance) / abs(mean)
 
 
 def _feasible_points(a, b, c, current):

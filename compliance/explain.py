@@ -60,11 +60,12 @@ class Tracer:
 
 def explain(analysis: Analysis, finding: Finding, data: dict, as_of) -> Explanation:
     rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
-    steps = Tracer(analysis, data, as_of).steps(finding)
+    tracer = Tracer(analysis, data, as_of)
+    steps = tracer.steps(finding)
     out = Explanation(finding, rule, analysis, steps.get("when", []), steps.get("require", []),
                       remedies(analysis, finding, data, as_of))
     if finding.status == "fail" and finding.subject.kind == "section_level":
-        rows = cv_rows(analysis, rule, data, as_of, finding.subject.section)
+        rows = cv_rows(analysis, rule, tracer.view, as_of, finding.subject.section)
         if rows:
             out.cv = breakdown(rows, finding.threshold)
     return out

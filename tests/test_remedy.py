@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from compliance.contributors import breakdown, cv_rows
 from compliance.dsl.builtins import weighted_mean_and_cv
 from compliance.engine import load_checker
-from compliance.record import exact, set_at
+from compliance.record import exact, get_at, set_at
 from compliance.remedy import _places, even_classes, remedies
 from national_fixtures import AS_OF, base_record, checker
 
@@ -230,3 +230,194 @@ def test_a_veto_names_the_fact_to_clear(veto):
     fixed = copy.deepcopy(data)
     set_at(fixed, r.pointer, r.target)
     assert all(g.status == "pass" for g in checker().check(exact(fixed), AS_OF) if g.rule == f.rule)
+
+
+# ---- closed form, probes, indicators, series ---------------------------------------------
+
+from compliance.remedy import Advisor, _closed_form, _Target  # noqa: E402
+
+
+def _advisor_target(check, data, f, as_of=AS_OF):
+    advisor = Advisor(check, exact(copy.deepcopy(data)), as_of)
+    analysis, compiled, _ = advisor._rule(f.rule)
+    return advisor, _Target(advisor, analysis, compiled, advisor._subject(compiled, f.subject), f)
+
+
+def _r1_failing(teachers=30, students=1000):
+    data = base_record()
+    sec = data["schools"][0]["sections"]["primary"]
+    sec["students"], sec["teachers_above_required_degree"] = students, teachers
+    return data, _finding(checker(), data, "R1", "A", "primary")
+
+
+def test_a_denominator_is_solved_in_closed_form():
+    """R1 = 100·teachers / students ≥ 4.2: students enter as a denominator (1/value affine);
+    the crossing is exact — 100·30/4.2 = 714.28… — and the remedy is its floor."""
+    data, f = _r1_failing()
+    advisor, target = _advisor_target(checker(), data, f)
+    pointer = "/schools/0/sections/primary/students"
+    n, direction = _closed_form(target.lever(pointer, 1000, True))
+    assert n == Fraction(3000, 1) / Fraction(42, 10) - 1000 and direction == -1
+    [r] = [r for r in advisor.remedies(f) if r.pointer == pointer]
+    assert r.target == 714
+
+
+def test_r1_probes_stay_few():
+    """One failing R1 finding: two inputs, each solved with two points and verified with two
+    probes — the closed form cannot silently fall back to a search."""
+    data, f = _r1_failing()
+    advisor, _ = _advisor_target(checker(), data, f)
+    found = advisor.remedies(f)
+    assert {r.pointer.rsplit("/", 1)[1] for r in found} == {"teachers_above_required_degree", "students"}
+    assert advisor.probes <= 8 * len(found)
+
+
+def test_a_split_share_is_solved_in_closed_form():
+    """R4 of a nine-year school's junior section: the shared area is split by weighted students
+    (affine in the area) and the junior students sit in both the share and the denominator
+    (1/value affine). Both solved exactly, both verified on both sides."""
+    data = base_record()
+    data["schools"][1]["shared"]["teaching_aux_area_m2"] = 3000.5
+    f = _finding(checker(), data, "R4", "B", "junior")
+    assert f.status == "fail"
+    advisor, target = _advisor_target(checker(), data, f)
+    for pointer, whole in (("/schools/1/shared/teaching_aux_area_m2", False),
+                           ("/schools/1/sections/junior/students", True)):
+        value = get_at(exact(copy.deepcopy(data)), pointer)
+        assert _closed_form(target.lever(pointer, value, whole)) is not None, pointer
+    found = _both_sides(checker(), data, f, "R4")
+    assert {r.pointer for r in found} >= {"/schools/1/shared/teaching_aux_area_m2",
+                                          "/schools/1/sections/junior/students"}
+
+
+STRICT_PACK = """\
+id: child
+title: 测试方案
+document: {title: 测试方案, number: 测〔2024〕1号}
+version: "1"
+extends: national
+"""
+CITE = "citation: {document: 测〔2024〕1号, article: 二、, quote: 测试原文}"
+
+
+def test_strict_and_inclusive_at_an_exact_threshold(tmp_path):
+    """At 1000 students, 4 per hundred is exactly 40 teachers: 以上 (≥) needs 40, 超过 (>) 41;
+    and 不超过 900 students (≤) allows 900, 低于 900 (<) 899."""
+    import textwrap
+    d = tmp_path / "child"
+    d.mkdir()
+    (d / "pack.yaml").write_text(STRICT_PACK, encoding="utf-8")
+    (d / "rules.yaml").write_text(textwrap.dedent(f"""\
+        rules:
+          - {{id: C-GE, title: 不低于, severity: must, applies_to: school_section, require: r1_value >= 4 人, {CITE}}}
+          - {{id: C-GT, title: 超过, severity: must, applies_to: school_section, require: r1_value > 4 人, {CITE}}}
+          - {{id: C-LE, title: 不超过, severity: must, applies_to: school_section, require: section.students <= 900 人, {CITE}}}
+          - {{id: C-LT, title: 低于, severity: must, applies_to: school_section, require: section.students < 900 人, {CITE}}}
+        """), encoding="utf-8")
+    check = load_checker([str(d)])
+    data = base_record()
+    data["schools"][0]["sections"]["primary"]["teachers_above_required_degree"] = 30
+    teachers, students = "/schools/0/sections/primary/teachers_above_required_degree", "/schools/0/sections/primary/students"
+    expected = {"C-GE": {teachers: 40, students: 750}, "C-GT": {teachers: 41, students: 749},
+                "C-LE": {students: 900}, "C-LT": {students: 899}}
+    for rule, targets in expected.items():
+        f = _finding(check, data, rule, "A", "primary")
+        assert f.status == "fail"
+        found = {r.pointer: r.target for r in _both_sides(check, data, f, rule)}
+        assert found == targets, rule
+
+
+def _two_short_indicators():
+    """School A (primary, 1000 students): indicator 3 at 0.8 per hundred (89 % of 0.9: within
+    85 %) and indicator 7 at 1.5 (65 % of 2.3: below 85 %) — 5 of 7 met."""
+    data = base_record()
+    sec = data["schools"][0]["sections"]["primary"]
+    sec["pe_art_teachers"], sec["multimedia_classrooms"] = 8, 15
+    f = _finding(checker(), data, "R-SCHOOL", "A", "primary")
+    assert f.status == "fail"
+    return data, f
+
+
+def test_r_school_names_the_indicator():
+    data, f = _two_short_indicators()
+    found = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
+    alone = [r for r in found if r.kind == "indicator"]
+    assert alone and alone[0].indicator == (7, "每百名学生拥有网络多媒体教室数", 1)
+    assert alone[0].text_zh.startswith("第7项 每百名学生拥有网络多媒体教室数")
+    assert (alone[0].current, alone[0].target) == (15, 23)   # 2.3 per hundred of 1000
+
+
+def test_r_school_joint_remedy_passes_together_and_not_one_unit_short():
+    data, f = _two_short_indicators()
+    found = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
+    [joint] = [r for r in found if r.kind == "joint"]
+    assert [(p.indicator[0], p.indicator[2]) for p in joint.parts] == [(3, 1), (7, Fraction(85, 100))]
+    assert [p.target for p in joint.parts] == [9, 20]      # 0.9 per hundred; 85 % of 2.3 = 1.955
+    fixed = copy.deepcopy(data)
+    for p in joint.parts:
+        set_at(fixed, p.pointer, p.target)
+    assert _finding(checker(), fixed, "R-SCHOOL", "A", "primary").status == "pass"
+    for p in joint.parts:
+        short = copy.deepcopy(fixed)
+        set_at(short, p.pointer, p.target - 1)
+        assert _finding(checker(), short, "R-SCHOOL", "A", "primary").status == "fail", p.text_zh
+
+
+def test_series_inputs_are_json_pointers():
+    """A year-on-year series reads /history/<i>/<key> and /facts/<key>; its remedies name the
+    year of the history entry they change."""
+    check = load_checker(["zhangye"])
+    data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
+    key = "public_budget_education_expenditure_wan_yuan"
+    years = [h["year"] for h in data["history"]]
+    data["history"][0][key] = 10 ** 6            # the earliest year highest: every later year fell
+    as_of = datetime.date.fromisoformat(data["as_of"])
+    f = _finding(check, data, "ZY-18-BUDGET", as_of=as_of)
+    assert f.status == "fail"
+    pointers = [p for p, _ in f.inputs if p.endswith("/" + key)]
+    assert pointers == [f"/history/{i}/{key}" for i in range(len(years))] + [f"/facts/{key}"]
+    assert not [p for p, _ in f.inputs if not p.startswith("/")]
+    found = remedies(check.analyses[0], f, exact(copy.deepcopy(data)), as_of)
+    assert [r.pointer for r in found] == pointers[1:]
+    for r, year in zip(found, years[1:] + [data["year"]]):
+        assert r.text_zh.startswith(f"{year} 年") and r.target == 10 ** 6
+
+
+def test_every_contributor_at_the_mean_matches_a_direct_computation():
+    """The O(1) moved-member figures equal weighted_mean_and_cv over the changed rows."""
+    data, analysis, as_of = _cv_example()
+    rule = next(r for r in analysis.rules if r.id == "R6-CV")
+    rows = cv_rows(analysis, rule, data, as_of, "primary")
+    b = breakdown(rows, Fraction(1, 2))
+    by_pointer = {c.pointer: c for c in b.ranked}
+    for i, (x, p, entity) in enumerate(rows):
+        trial = [(b.mean if j == i else xx, pp) for j, (xx, pp, _) in enumerate(rows)]
+        assert by_pointer[entity.pointer].cv_at_mean == weighted_mean_and_cv(trial)[1]
+
+
+def test_no_joint_remedy_carries_a_part_it_does_not_need():
+    """171 students: one more multimedia classroom takes indicator 7 from 76 % past 100 %
+    (3 → 4 rooms), so a joint remedy pairing it with indicator 4 (98.6 %) would carry a part
+    it does not need. Every joint shown fails one unit short of each part; none repeats."""
+    data = base_record()
+    school = data["schools"][0]
+    school["sections"]["primary"]["students"] = 171
+    school["class_sizes"]["primary"] = [43, 43, 43, 42]
+    school["sections"]["primary"]["classes"] = 4
+    school["sections"]["primary"]["multimedia_classrooms"] = 3
+    school["shared"]["teaching_aux_area_m2"] = 1058.7
+    f = _finding(checker(), data, "R-SCHOOL", "A", "primary")
+    assert f.status == "fail" and dict(f.notes)["near"] == [4]
+    found = remedies(checker().analyses[0], f, exact(copy.deepcopy(data)), AS_OF)
+    assert found[0].indicator[0] == 7 and found[0].target == 4
+    changes = [tuple((p.pointer, p.target) for p in (r.parts or (r,))) for r in found]
+    assert len(changes) == len(set(changes))
+    for r in found:
+        fixed = copy.deepcopy(data)
+        for p in r.parts or (r,):
+            set_at(fixed, p.pointer, p.target)
+        assert _finding(checker(), fixed, "R-SCHOOL", "A", "primary").status == "pass", r.text_zh
+        for p in r.parts:
+            short = copy.deepcopy(fixed)
+            set_at(short, p.pointer, p.target - (1 if isinstance(p.target, int) else Fraction(1, 100)))
+            assert _finding(checker(), short, "R-SCHOOL", "A", "primary").status == "fail", p.text_zh

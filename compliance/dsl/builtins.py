@@ -235,17 +235,16 @@ class SeriesPoint:
 def _series(ctx, ref):
     key, scale = ref.keys[1], ref.scale
     view = ctx.view
-    points = []
-    for h in view.history:
-        pointer = f"{h.pointer}/{key}"
-        v = h.data.get(key)
-        points.append(SeriesPoint(h.data.get("year"), pointer, missing(pointer) if v is None else v * scale))
+    points, raw = [], []
     facts = view.data.get("facts") if isinstance(view.data.get("facts"), dict) else {}
-    current = facts.get(key)
-    pointer = f"/facts/{key}"
-    points.append(SeriesPoint(view.year, pointer, missing(pointer) if current is None else current * scale))
-    if ctx.reads is not None:
-        ctx.reads.extend((p.pointer, p.value) for p in points if p.value.__class__ is not Unknown)
+    for year, data, pointer in [*((h.data.get("year"), h.data, f"{h.pointer}/{key}") for h in view.history),
+                                (view.year, facts, f"/facts/{key}")]:
+        v = data.get(key)
+        points.append(SeriesPoint(year, pointer, missing(pointer) if v is None else v * scale))
+        if v is not None:
+            raw.append((pointer, v))
+    if ctx.reads is not None:   # real pointers with the values as recorded, like any other read
+        ctx.reads.extend(raw)
     return tuple(points)
 
 

@@ -20,7 +20,7 @@ from ..dsl.check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Envi
                          ParamRef, check_derived, DERIVED_SCOPE)
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
 from ..record import Entity, RecordView, attestation, exact
-from .backend import Prepared, RunResult, collect, prepare
+from .backend import Prepared, RunResult, collect, params_on, prepare
 from .judge import judge
 from .subjects import subjects
 
@@ -480,6 +480,21 @@ class CompiledRule:
     sides: tuple | None            # (left, right, operator) for a top-level comparison
     slots: int
 
+    @property
+    def rule(self):
+        return self.meta.rule
+
+    @property
+    def op(self) -> str | None:
+        return self.meta.op
+
+
+def compiler_for(analysis, as_of) -> Compiler:
+    """The compiler of one pack for one date (parameters in force become constants); also
+    what remedies use to compile the parts of a rule they solve one by one. Division by
+    zero quotes the denominator as written."""
+    return Compiler(analysis.env, ParamValues(params_on(analysis, as_of)), analysis.text_of)
+
 
 class ClosureProgram:
     """Every rule in force on one date as closures, ready to run over any number of records."""
@@ -489,6 +504,7 @@ class ClosureProgram:
         analysis = prepared.analysis
         # Division by zero quotes the denominator as written.
         compiler = Compiler(analysis.env, ParamValues(prepared.params), analysis.text_of)
+        self.compiler = compiler
         self.rules: list[CompiledRule] = []
         for meta in prepared.rules:
             subject = meta.rule.applies_to
