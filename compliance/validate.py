@@ -25,6 +25,11 @@ def read_record(path: Path) -> tuple[dict | None, list[Diagnostic]]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)})]
+    return parse_record(text, file)
+
+
+def parse_record(text: str, file: str) -> tuple[dict | None, list[Diagnostic]]:
+    """A record given as text (a file's content, or one line of JSON Lines named `file`)."""
     try:
         data = loads(text)
     except json.JSONDecodeError as exc:
