@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,13 @@ class Checker:
                     seen.add(key)
                     findings.append(f)
         return findings
+
+    def check_many(self, records: Iterable[dict | RecordView], as_of: datetime.date | None = None,
+                   trace: bool = False) -> Iterator[list[Finding]]:
+        """The findings of each record, one list per record, in order, as they are asked for.
+        One record at a time for now; the seam where a columnar backend can judge many at once."""
+        for record in records:
+            yield self.check(record, as_of, trace)
 
 
 def default_as_of(data: dict) -> datetime.date:
