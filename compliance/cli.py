@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
                 "test": cmd_test, "explain": cmd_explain}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so the exit's flush cannot fail again
+        return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
         if os.environ.get("COMPLIANCE_DEBUG"):
             raise

@@ -93,7 +93,7 @@ class JsonWriter:
 class TextWriter:
     """One row per record, then the totals and the rules that fail most often."""
 
-    def __init__(self, out: TextIO, lang: str = "zh", color: bool = False, width: int = 120, rules_shown: int = 6):
+    def __init__(self, out: TextIO, lang: str = "zh", color: bool = False, width: int = 120, rules_shown: int = 4):
         self.out, self.zh, self.color, self.width, self.rules_shown = out, lang == "zh", color, width, rules_shown
         self.rows: list[tuple] = []
 
