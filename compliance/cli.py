@@ -230,20 +230,23 @@ def _check_batch(args) -> int:
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if to_terminal else 200
+    # Reports streamed to the terminal would tear the bar apart; the table comes after it.
+    show_progress = sys.stderr.isatty() and not (to_terminal and args.format != "text")
     totals = Totals()
     try:
-        with _atomic_output(args.output) as out, _progress(total, args.lang) as progress, \
-                contextlib.closing(outcomes(sources(args.paths), options, jobs)) as results:
+        with _atomic_output(args.output) as out:
             writer = writer_for(args.format, out, args.lang, to_terminal, width)
-            for outcome in results:
-                if outcome.fatal:
-                    _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))
-                    raise _Stop
-                _say_diagnostics(progress, outcome, args.lang)
-                writer.add(outcome)
-                totals.add(outcome)
-                if progress is not None:
-                    progress.advance(progress.task_ids[0])
+            with _progress(total, args.lang, show_progress) as progress, \
+                    contextlib.closing(outcomes(sources(args.paths), options, jobs)) as results:
+                for outcome in results:
+                    if outcome.fatal:
+                        _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))
+                        raise _Stop
+                    _say_diagnostics(progress, outcome, args.lang)
+                    writer.add(outcome)
+                    totals.add(outcome)
+                    if progress is not None:
+                        progress.advance(progress.task_ids[0])
             writer.finish(totals)
     except _Stop:
         return EXIT_ERROR
@@ -261,9 +264,9 @@ class _Stop(Exception):
 
 
 @contextlib.contextmanager
-def _progress(total: int | None, lang: str):
-    """A progress bar on stderr when stderr is a terminal; None otherwise."""
-    if not sys.stderr.isatty():
+def _progress(total: int | None, lang: str, show: bool):
+    """A progress bar on stderr, or None."""
+    if not show:
         yield None
         return
     from rich.console import Console
