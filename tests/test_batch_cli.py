@@ -93,8 +93,12 @@ def test_jsonl_is_one_report_per_line_in_input_order(records, every):
         assert all("steps" not in f and "remedy" not in f for f in report["findings"])   # no --advice
     assert every.returncode == 1
     order = [records / "zhangye-2024.json", records / "beijing-2024.json", records / "zhangye-2024.json"]
-    given = lines(cli("check", *order, "--format", "jsonl", "--jobs", "1").stdout)
+    given = lines(cli("check", *order, "--format", "jsonl", "--jobs", "1", "--advice").stdout)
     assert [r["input"]["path"] for r in given] == [str(p) for p in order]
+    failing = [f for r in given for f in r["findings"] if f["status"] == "fail"]
+    decisive = [f for f in failing if f["rule"] == "zhangye/ZY-18-PER-STUDENT"]
+    assert len(decisive) == 2 and all(f["remedy"] for f in decisive)      # --advice: remedies of the failures
+    assert all("steps" not in f for f in failing)
 
 
 def test_json_document_is_records_and_summary(records, tmp_path):
@@ -159,8 +163,8 @@ def test_stdin_json_lines():
     result = cli("check", "-", "--format", "jsonl", "--jobs", "1", stdin=stream)
     entries = lines(result.stdout)
     assert [e["input"]["path"] for e in entries] == ["<stdin>:1", "<stdin>:3", "<stdin>:4"]
-    assert entries[0]["verdict"], entries[0]["summary"] == expected("zhangye-2024.json")
-    assert entries[1]["verdict"], entries[1]["summary"] == expected("beijing-2024.json")
+    assert (entries[0]["verdict"], entries[0]["summary"]) == expected("zhangye-2024.json")
+    assert (entries[1]["verdict"], entries[1]["summary"]) == expected("beijing-2024.json")
     assert entries[2]["error"][0]["code"] == "E110"
     assert "<stdin>:4:14: 错误 E110" in result.stderr
     assert result.returncode == 2
@@ -192,6 +196,15 @@ def test_english_and_an_all_pass_batch_exits_0(tmp_path):
     empty.mkdir()
     result = cli("check", empty, "--lang", "en")
     assert result.returncode == 2 and "no .json record files in directory" in result.stderr
+
+
+def test_one_record_keeps_the_detailed_report_and_honours_findings_problems():
+    result = cli("check", EXAMPLES / "beijing-2024.json", "--format", "json", "--findings", "problems")
+    report = json.loads(result.stdout)
+    validate_report(report)
+    assert (report["verdict"], report["summary"]) == expected("beijing-2024.json")
+    assert report["findings"] and all(f["status"] not in ("pass", "not_applicable") for f in report["findings"])
+    assert all("steps" in f for f in report["findings"] if f["status"] == "fail")   # one record: steps as before
 
 
 def test_library_api_checks_many_records_in_order():
