@@ -226,7 +226,7 @@ def _check_batch(args) -> int:
             return EXIT_ERROR
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
                       args.lang, args.findings == "problems", args.advice)
-    total = count(args.paths)
+    total = count(args.paths, args.output)
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if to_terminal else 200
@@ -237,7 +237,7 @@ def _check_batch(args) -> int:
         with _atomic_output(args.output) as out:
             writer = writer_for(args.format, out, args.lang, to_terminal, width)
             with _progress(total, args.lang, show_progress) as progress, \
-                    contextlib.closing(outcomes(sources(args.paths), options, jobs)) as results:
+                    contextlib.closing(outcomes(sources(args.paths, output=args.output), options, jobs)) as results:
                 for outcome in results:
                     if outcome.fatal:
                         _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))

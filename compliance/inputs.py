@@ -27,18 +27,20 @@ def is_batch(paths: list[str]) -> bool:
     return len(paths) != 1 or paths[0] == STDIN or Path(paths[0]).is_dir()
 
 
-def directory_files(directory: Path) -> list[Path]:
-    # Hidden files are left out: a report written beside the records (.x.json temp files) is not one.
-    return sorted((p for p in directory.glob("*.json") if p.is_file() and not p.name.startswith(".")),
+def directory_files(directory: Path, output: Path | None = None) -> list[Path]:
+    # Hidden files (a report's temporary file) and the report being written are not records.
+    skip = output.resolve() if output is not None else None
+    return sorted((p for p in directory.glob("*.json")
+                   if p.is_file() and not p.name.startswith(".") and (skip is None or p.resolve() != skip)),
                   key=lambda p: p.name)
 
 
-def sources(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Source]:
+def sources(paths: list[str], stdin: BinaryIO | None = None, output: Path | None = None) -> Iterator[Source]:
     for given in paths:
         if given == STDIN:
             yield from _lines(stdin if stdin is not None else _stdin())
         elif Path(given).is_dir():
-            files = directory_files(Path(given))
+            files = directory_files(Path(given), output)
             if not files:
                 yield Source(given, empty_dir=True)
             for file in files:
@@ -47,13 +49,13 @@ def sources(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Source]
             yield Source(given, path=given)
 
 
-def count(paths: list[str]) -> int | None:
+def count(paths: list[str], output: Path | None = None) -> int | None:
     """How many records the paths hold, or None when stdin is among them (unknown until read)."""
     if STDIN in paths:
         return None
     total = 0
     for given in paths:
-        total += max(1, len(directory_files(Path(given)))) if Path(given).is_dir() else 1
+        total += max(1, len(directory_files(Path(given), output))) if Path(given).is_dir() else 1
     return total
 
 

@@ -221,3 +221,29 @@ def test_import_compliance_stays_cheap():
     result = subprocess.run([sys.executable, "-c", "import compliance, sys; print('lark' in sys.modules, "
                              "'compliance.engine' in sys.modules)"], capture_output=True, text=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_inputs_in_order_without_hidden_files_or_the_report_being_written(tmp_path):
+    import io
+
+    from compliance.inputs import count, is_batch, sources
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for name in ("b.json", "a.json", ".a.json.tmp1.json", "report.json", "c.txt"):
+        (folder / name).write_text("{}", encoding="utf-8")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "deep.json").write_text("{}", encoding="utf-8")   # not recursive
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    single = tmp_path / "one.json"
+    single.write_text("{}", encoding="utf-8")
+    stdin = io.BytesIO(b'{"a": 1}\n\n  \n{"b": 2}\r\n')
+    paths = [str(single), str(folder), "-", str(empty)]
+    got = list(sources(paths, stdin, output=folder / "report.json"))
+    assert [s.name for s in got] == [str(single), str(folder / "a.json"), str(folder / "b.json"),
+                                     "<stdin>:1", "<stdin>:4", str(empty)]
+    assert [s.data for s in got[3:5]] == [b'{"a": 1}', b'{"b": 2}'] and got[4].line == 4
+    assert got[-1].empty_dir and not got[0].empty_dir
+    assert count([str(single), str(folder)], folder / "report.json") == 3 and count(paths) is None
+    assert not is_batch([str(single)]) and is_batch([str(folder)]) and is_batch(["-"])
+    assert is_batch([str(single), str(single)])
