@@ -7,7 +7,9 @@ per county, 82 schools each):
 - the command with --jobs 1 (in-process) and --jobs 2 (a pool of two workers), wall time and the
   peak resident memory of the whole process tree (sampled from /proc every 20 ms);
 - the command with --jobs 2 over a folder four times as large: memory must not grow with it.
-Rounds are interleaved; the best of each is reported, with ratios of the same run.
+Rounds are interleaved; the best of each is reported, with ratios of the same run. Besides wall
+time, the CPU time (user + system) of the whole process tree, sampled from /proc: on a machine
+shared with other work, CPU seconds move far less than wall seconds.
 
     python benchmarks/bench_batch.py               # 24 and 96 counties, 3 rounds
     python benchmarks/bench_batch.py --counties 8 --rounds 1
@@ -40,8 +42,8 @@ def make_folder(root: Path, n: int) -> Path:
     return folder
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of `pid` and all its descendants."""
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -50,35 +52,54 @@ def tree_rss_kib(pid: int) -> int:
                 children.setdefault(int(fields[1]), []).append(int(entry))
             except (OSError, IndexError):
                 pass
-    total, todo = 0, [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo.extend(children.get(p, []))
+    return out
+
+
+def sample(pids: list[int], cpu: dict[int, float]) -> int:
+    """Resident memory (KiB) of `pids` now; each one's CPU seconds so far are noted in `cpu`."""
+    rss = 0
+    for p in pids:
         try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu[p] = max(cpu.get(p, 0.0), (int(fields[11]) + int(fields[12])) / TICKS)
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
+                    rss += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
             pass
-    return total
+    return rss
 
 
-def run_command(folder: Path, jobs: int, out: Path) -> tuple[float, int]:
-    argv = [sys.executable, "-m", "compliance", "check", str(folder), "--format", "jsonl",
-            "--findings", "problems", "--jobs", str(jobs), "--output", str(out)]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def run(argv: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak resident memory (KiB) of the process tree, sampled
+    every 20 ms from /proc (worker processes are not reaped by the command, so their CPU time
+    never reaches getrusage)."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=HERE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak, cpu = 0, {}
     while process.poll() is None:
-        peak = max(peak, tree_rss_kib(process.pid))
+        peak = max(peak, sample(tree(process.pid), cpu))
         time.sleep(0.02)
     elapsed = time.perf_counter() - start
     if process.returncode not in (0, 1):
-        raise SystemExit(f"compliance check failed ({process.returncode}): {process.stderr.read().decode()}")
-    return elapsed, peak
+        raise SystemExit(f"{argv[2:4]} failed ({process.returncode}): {process.stderr.read().decode()}")
+    return elapsed, sum(cpu.values()), peak
 
 
-def run_library(folder: Path, out: Path) -> float:
+def run_command(folder: Path, jobs: int, out: Path) -> tuple[float, float, int]:
+    return run([sys.executable, "-m", "compliance", "check", str(folder), "--format", "jsonl",
+                "--findings", "problems", "--jobs", str(jobs), "--output", str(out)])
+
+
+def run_library(folder: Path, out: Path) -> tuple[float, float, int]:
     """The same work in one process through the library, sequentially, start-up included."""
     code = (
         "import sys, pathlib\n"
@@ -89,9 +110,7 @@ def run_library(folder: Path, out: Path) -> float:
         "    for s in sources([sys.argv[1]]):\n"
         "        out.write(judge(s).line + '\\n')\n"
     )
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, str(folder), str(out)], cwd=HERE.parent, check=True)
-    return time.perf_counter() - start
+    return run([sys.executable, "-c", code, str(folder), str(out)])
 
 
 def main() -> None:
@@ -103,18 +122,20 @@ def main() -> None:
         root = Path(tmp)
         small, large = make_folder(root, args.counties), make_folder(root, 4 * args.counties)
         best: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
         peaks: dict[str, int] = {}
         outputs: dict[str, bytes] = {}
         for _ in range(args.rounds):
             for name, run in (
-                ("library loop", lambda o: (run_library(small, o), 0)),
+                ("library loop", lambda o: run_library(small, o)),
                 ("check --jobs 1", lambda o: run_command(small, 1, o)),
                 ("check --jobs 2", lambda o: run_command(small, 2, o)),
                 ("check --jobs 2, 4× records", lambda o: run_command(large, 2, o)),
             ):
                 out = root / "out.jsonl"
-                seconds, peak = run(out)
+                seconds, cpu, peak = run(out)
                 best.setdefault(name, []).append(seconds)
+                cpus.setdefault(name, []).append(cpu)
                 peaks[name] = max(peaks.get(name, 0), peak)
                 if name != "check --jobs 2, 4× records":
                     outputs[name] = out.read_bytes()
@@ -122,15 +143,20 @@ def main() -> None:
         n = {"check --jobs 2, 4× records": 4 * args.counties}
         print(f"{args.counties} synthetic counties (82 schools each), best of {args.rounds}; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"{'what':32} {'records':>7} {'wall s':>8} {'ms/record':>10} {'peak RSS MiB':>13}")
+        print(f"{'what':32} {'records':>7} {'wall s':>8} {'CPU s':>8} {'CPU ms/record':>14} {'peak RSS MiB':>13}")
         for name, times in best.items():
             records = n.get(name, args.counties)
-            t = min(times)
-            rss = f"{peaks[name] / 1024:.0f}" if peaks[name] else "—"
-            print(f"{name:32} {records:>7} {t:>8.2f} {1000 * t / records:>10.1f} {rss:>13}")
+            t, cpu = min(times), min(cpus[name])
+            rss = f"{peaks[name] / 1024:.0f}"
+            print(f"{name:32} {records:>7} {t:>8.2f} {cpu:>8.2f} {1000 * cpu / records:>14.1f} {rss:>13}")
         t = {k: min(v) for k, v in best.items()}
-        print(f"check --jobs 1 / library loop: {t['check --jobs 1'] / t['library loop']:.2f}×")
-        print(f"check --jobs 1 / check --jobs 2: {t['check --jobs 1'] / t['check --jobs 2']:.2f}× (speed-up)")
+        c = {k: min(v) for k, v in cpus.items()}
+        print(f"check --jobs 1 / library loop: wall {t['check --jobs 1'] / t['library loop']:.2f}×, "
+              f"CPU {c['check --jobs 1'] / c['library loop']:.2f}×")
+        print(f"check --jobs 1 / check --jobs 2: wall {t['check --jobs 1'] / t['check --jobs 2']:.2f}× (speed-up), "
+              f"CPU {c['check --jobs 1'] / c['check --jobs 2']:.2f}×")
+        print(f"CPU per record, --jobs 2, 4× records / 1×: "
+              f"{c['check --jobs 2, 4× records'] / (4 * c['check --jobs 2']):.2f}× (start-up amortised)")
         print(f"peak RSS, 4× records / 1×, --jobs 2: "
               f"{peaks['check --jobs 2, 4× records'] / peaks['check --jobs 2']:.2f}×")
         print("output of the library loop, --jobs 1 and --jobs 2: byte-identical")
