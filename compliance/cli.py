@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +22,16 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_ERROR)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' 不是正整数 / not a positive integer")
+    return value
+
+
 def _lang_option(p):
     p.add_argument("--lang", choices=("zh", "en"), default=os.environ.get("COMPLIANCE_LANG", "zh"),
                    help="消息语言 / message language (default zh)")
@@ -29,12 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="compliance", description="教育督导政策规则检查 / Chinese education policy as rules-as-code")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    check = sub.add_parser("check", help="用规则包检查一份县（市、省）数据 / check a record")
-    check.add_argument("record", type=Path, help="数据文件 RECORD.json")
+    check = sub.add_parser("check", help="用规则包检查县（市、省）数据 / check records")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="数据文件 RECORD.json、数据目录（其中的 *.json），或 -（标准输入，每行一份 JSON）；"
+                            "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--output", type=Path, help="写入文件而非标准输出")
+    check.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                       help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档）；"
+                            "jsonl：每行一份报告")
+    check.add_argument("--output", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
+    check.add_argument("--findings", choices=("all", "problems"), default="all",
+                       help="JSON 报告中保留的结果：all 全部（默认）；problems 只保留未达标、待补数据等（summary 仍计全部）")
+    check.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help="批量检查时的并行进程数（默认为 CPU 核数；1 表示不另起进程）")
+    check.add_argument("--advice", action="store_true",
+                       help="批量检查时也计算“距离达标”的建议（较慢；单份数据总是计算）")
     check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
     check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
     check.add_argument("--verbose", "-v", action="store_true", help="同时列出达标项")
@@ -80,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
                 "test": cmd_test, "explain": cmd_explain}[args.command](args)
     except KeyboardInterrupt:
+        return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so the exit's flush cannot fail again
         return EXIT_ERROR
     except Exception as exc:  # a bug of ours: say so briefly, no traceback unless asked
         if os.environ.get("COMPLIANCE_DEBUG"):
@@ -140,7 +165,15 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .findings import verdict
+    from .inputs import is_batch
+    if is_batch(args.paths) or args.format == "jsonl":
+        return _check_batch(args)
+    args.record = Path(args.paths[0])
+    return _check_one(args)
+
+
+def _check_one(args) -> int:
+    from .findings import summary, verdict
     from .remedy import advise
     from .report.json_report import build_report, render_json
 
@@ -158,8 +191,11 @@ def cmd_check(args) -> int:
             if f.status in ("fail", "unknown"):
                 tracer = tracers[id(checker.analysis_of(f))]
                 advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
-        text = render_json(build_report(findings, packs, as_of, str(args.record), args.record.read_bytes(), lang,
-                                        advice))
+        kept = findings if args.findings == "all" else [f for f in findings
+                                                         if f.status not in ("pass", "not_applicable")]
+        report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice)
+        report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
+        text = render_json(report)
     else:
         from .report.text import render_text  # imports rich: only text output needs it
         jurisdiction = data.get("jurisdiction", {}).get("name", "")
@@ -172,6 +208,85 @@ def cmd_check(args) -> int:
     if v == "fail" or (args.strict and v == "unknown"):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _check_batch(args) -> int:
+    """Several records: each checked on its own (in a pool of `--jobs` processes), reports
+    written in input order as they come; a bad record is reported and the others go on."""
+    from .batch import INVALID, Options
+    from .inputs import count, sources
+    from .parallel import outcomes
+    from .report.batch import Totals, writer_for
+
+    as_of = None
+    if args.as_of is not None:
+        as_of, problem = _as_of(args.as_of, {}, "--as-of")
+        if problem is not None:
+            _print_diagnostics([problem], args.lang)
+            return EXIT_ERROR
+    options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
+                      args.lang, args.findings == "problems", args.advice)
+    total = count(args.paths, args.output)
+    jobs = args.jobs if total is None else max(1, min(args.jobs, total))
+    to_terminal = args.output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if to_terminal else 200
+    # Reports streamed to the terminal would tear the bar apart; the table comes after it.
+    show_progress = sys.stderr.isatty() and not (to_terminal and args.format != "text")
+    totals = Totals()
+    try:
+        with _atomic_output(args.output) as out:
+            writer = writer_for(args.format, out, args.lang, to_terminal, width)
+            with _progress(total, args.lang, show_progress) as progress, \
+                    contextlib.closing(outcomes(sources(args.paths, output=args.output), options, jobs)) as results:
+                for outcome in results:
+                    if outcome.fatal:
+                        _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))
+                        raise _Stop
+                    _say_diagnostics(progress, outcome, args.lang)
+                    writer.add(outcome)
+                    totals.add(outcome)
+                    if progress is not None:
+                        progress.advance(progress.task_ids[0])
+            writer.finish(totals)
+    except _Stop:
+        return EXIT_ERROR
+    if totals.internal:
+        return EXIT_INTERNAL
+    if totals.verdicts[INVALID]:
+        return EXIT_ERROR
+    if totals.verdicts["fail"] or totals.verdicts["unknown"]:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+class _Stop(Exception):
+    """The run cannot go on (the --pack packs do not load); what was written is discarded."""
+
+
+@contextlib.contextmanager
+def _progress(total: int | None, lang: str, show: bool):
+    """A progress bar on stderr, or None."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("检查" if lang == "zh" else "checking"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True) as progress:
+        progress.add_task("check", total=total)
+        yield progress
+
+
+def _say_diagnostics(progress, outcome, lang: str) -> None:
+    """A record's problems on stderr (above the progress bar, when there is one)."""
+    lines = [render(d, lang) for d in sorted(set(outcome.diagnostics), key=sort_key)]
+    if outcome.internal:
+        lines.append(f"{outcome.name}: 内部错误 / internal error: {outcome.internal}")
+    for line in lines:
+        if progress is not None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            sys.stderr.write(line + "\n")
 
 
 def _load_and_check(args):
@@ -312,14 +427,22 @@ def _as_of(option: str | None, data: dict, file: str):
 
 def _write(text: str, output: Path | None) -> None:
     """Print, or write the whole file at once: a failed run never leaves half a report."""
+    with _atomic_output(output) as out:
+        out.write(text)
+
+
+@contextlib.contextmanager
+def _atomic_output(output: Path | None):
+    """stdout, or a temporary file beside `output` renamed to it once everything is written:
+    a failed or interrupted run never leaves half a report."""
     if output is None:
-        sys.stdout.write(text)
+        yield sys.stdout
         return
     output = Path(output)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes the file private; a report is an ordinary file

@@ -132,6 +132,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E113": ("历年数据中 {year} 年出现了不止一次（另见 {first}）", "history has year {year} more than once (also at {first})"),
     "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),
     "E115": ("未知规则包 '{name}'，可用：{available}", "unknown rule pack '{name}'; available: {available}"),
+    "E117": ("目录 {path} 中没有 .json 数据文件", "no .json record files in directory {path}"),
     "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",

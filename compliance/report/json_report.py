@@ -116,6 +116,11 @@ def render_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False, default=_default) + "\n"
 
 
+def render_json_line(report: dict) -> str:
+    """The report on one line (JSON Lines, and each record of a batch report)."""
+    return json.dumps(report, ensure_ascii=False, default=_default)
+
+
 def _default(value):
     if isinstance(value, Fraction):
         return json_number(value)[0]

@@ -1,0 +1,159 @@
+"""One record of a batch, start to finish: read, validate, check, and the report as one JSON
+line plus the few numbers the batch table and totals need. Runs in the parent (`--jobs 1`)
+or in a worker process; what it returns is small and picklable."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors
+from .inputs import Source
+
+INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Options:
+    packs: tuple[str, ...] | None      # --pack: overrides every record's own `packs`
+    rules: tuple[str, ...] = ()        # --rules: extra pack search folders
+    as_of: datetime.date | None = None
+    lang: str = "zh"
+    problems_only: bool = False        # --findings problems
+    advice: bool = False               # --advice: remedies (costly)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    line: str                          # the §3 report, or the error entry, as one JSON line
+    verdict: str                       # pass | fail | unknown | invalid
+    jurisdiction: str = ""
+    counts: dict = field(default_factory=dict)          # the report's summary
+    failed: tuple[tuple[str, str, int], ...] = ()       # (rule, title, findings) failing must/veto rules
+    diagnostics: tuple[Diagnostic, ...] = ()            # for stderr, warnings included
+    fatal: bool = False                # the --pack packs cannot be loaded: nothing can be checked
+    internal: str | None = None        # a bug of ours met on this record
+
+
+class Judge:
+    """Checks records one at a time, keeping one Checker per pack list: records may name
+    different `packs`, and analysing a pack costs far more than checking a record."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self._checkers: dict = {}
+
+    def checker(self, names: tuple[str, ...], where: Location):
+        from .engine import load_checker
+        if names not in self._checkers:
+            self._checkers[names] = load_checker(list(names), [Path(r) for r in self.options.rules], where)
+        return self._checkers[names]
+
+    def __call__(self, source: Source) -> Outcome:
+        try:
+            return self._judge(source)
+        except Exception as exc:  # a bug of ours on one record must not lose the others
+            import os
+            if os.environ.get("COMPLIANCE_DEBUG"):
+                raise
+            message = f"{type(exc).__name__}: {exc}"
+            return Outcome(source.name, _error_line(source.name, [], self.options.lang, message), INVALID,
+                           internal=message)
+
+    def _judge(self, source: Source) -> Outcome:
+        options = self.options
+        if options.packs:
+            try:
+                self.checker(options.packs, Location("--pack"))
+            except CompilationFailed as exc:
+                return Outcome(source.name, "", INVALID, diagnostics=tuple(exc.diagnostics), fatal=True)
+        if source.empty_dir:
+            return self._invalid(source, [Diagnostic("E117", Location(source.name), {"path": source.name})])
+        data, raw, problems = _read(source)
+        if has_errors(problems) or data is None:
+            return self._invalid(source, problems)
+        as_of, problem = _as_of(options.as_of, data, source.name)
+        if problem is not None:
+            return self._invalid(source, problems + [problem])
+        names = options.packs or tuple(data.get("packs") or ["national"])
+        try:
+            checker = self.checker(tuple(names), Location(source.name, pointer="/packs"))
+        except CompilationFailed as exc:
+            return self._invalid(source, problems + exc.diagnostics)
+        findings = checker.check(data, as_of)
+        return _outcome(source, data, raw, as_of, checker, findings, problems, options)
+
+    def _invalid(self, source: Source, problems: list[Diagnostic]) -> Outcome:
+        return Outcome(source.name, _error_line(source.name, problems, self.options.lang), INVALID,
+                       diagnostics=tuple(problems))
+
+
+def _read(source: Source) -> tuple[dict | None, bytes | None, list[Diagnostic]]:
+    """The record, its bytes (the report carries their sha256) and the problems found."""
+    from .validate import parse_record, read_record
+    if source.path is not None:
+        data, problems = read_record(Path(source.path))
+        if data is None:
+            return None, None, problems
+        try:
+            raw = Path(source.path).read_bytes()
+        except OSError as exc:
+            return None, None, [Diagnostic("E100", Location(source.name), {"reason": exc.strerror or str(exc)})]
+        return data, raw, problems
+    try:
+        text = source.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, [Diagnostic("E100", Location(source.name), {"reason": str(exc)})]
+    data, problems = parse_record(text, source.name)
+    # A JSON syntax error is at a column of that stdin line: say so (<stdin>:12:40).
+    problems = [Diagnostic(d.code, Location("<stdin>", source.line + d.location.line - 1, d.location.column),
+                           d.args, d.severity) if d.location.line is not None else d for d in problems]
+    return data, source.data, problems
+
+
+def _as_of(option: datetime.date | None, data: dict, name: str):
+    if option is not None:
+        return option, None
+    from .engine import default_as_of
+    try:
+        return default_as_of(data), None
+    except (TypeError, ValueError):
+        return None, Diagnostic("E114", Location(name, pointer="/as_of"), {"text": data.get("as_of")})
+
+
+def _outcome(source, data, raw, as_of, checker, findings, problems, options: Options) -> Outcome:
+    from .findings import DECISIVE, summary, verdict
+    from .report.json_report import build_report, render_json_line
+    advice = None
+    if options.advice:
+        from .remedy import advise
+        advice = advise(checker, findings, data, as_of)
+    kept = findings
+    if options.problems_only:
+        kept = [f for f in findings if f.status not in ("pass", "not_applicable")]
+    report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice)
+    counts = summary(findings)
+    report["verdict"], report["summary"] = verdict(findings), counts   # of every finding, kept or not
+    failed: dict[str, list] = {}
+    for f in findings:
+        if f.status == "fail" and f.severity in DECISIVE:
+            failed.setdefault(f.rule, [f.title if options.lang == "zh" or not f.title_en else f.title_en, 0])[1] += 1
+    jurisdiction = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), dict) else {}
+    return Outcome(source.name, render_json_line(report), report["verdict"], str(jurisdiction.get("name", "")),
+                   counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(problems))
+
+
+def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str | None = None) -> str:
+    errors = []
+    for d in problems:
+        if not d.is_error:
+            continue
+        entry = {"code": d.code, "message": d.message(lang), "pointer": d.location.pointer}
+        if d.location.line is not None:
+            entry["line"], entry["column"] = d.location.line, d.location.column
+        errors.append(entry)
+    if internal is not None:
+        errors.append({"code": "internal", "message": internal, "pointer": None})
+    return json.dumps({"input": {"path": name}, "error": errors}, ensure_ascii=False)
