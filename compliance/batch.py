@@ -12,6 +12,7 @@ from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors
 from .inputs import Source
 
 INVALID = "invalid"
+PROBLEMS = frozenset({"fail", "unknown"})   # --findings problems: what is not pass / not_applicable
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,45 @@ class Judge:
             return Outcome(source.name, _error_line(source.name, [], self.options.lang, message), INVALID,
                            internal=message)
 
-    def _judge(self, source: Source) -> Outcome:
+    def many(self, sources: list[Source]) -> list[Outcome]:
+        """Several records at once: each read and validated, then those that share their packs
+        and date judged together by the columnar backend."""
+        outcomes: list = [None] * len(sources)
+        groups: dict = {}
+        for i, source in enumerate(sources):
+            try:
+                ready = self._ready(source)
+            except Exception as exc:  # a bug of ours on one record must not lose the others
+                outcomes[i] = self._internal(source, exc)
+                continue
+            if isinstance(ready, Outcome):
+                outcomes[i] = ready
+            else:
+                groups.setdefault((ready[4], ready[3]), []).append((i, ready))
+        keep = PROBLEMS if self.options.problems_only else None
+        for (names, as_of), items in groups.items():
+            try:
+                checker = items[0][1][5]
+                runs = checker.run_many([ready[1] for _, ready in items], as_of, trace=True, keep=keep)
+                for (i, (source, data, raw, _, _, _, problems)), run in zip(items, runs):
+                    outcomes[i] = _outcome(source, data, raw, as_of, checker, run.findings, problems,
+                                           self.options, run.counts)
+            except Exception as exc:
+                for i, ready in items:
+                    outcomes[i] = self._internal(ready[0], exc)
+        return outcomes
+
+    def _internal(self, source: Source, exc: Exception) -> Outcome:
+        import os
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise exc
+        message = f"{type(exc).__name__}: {exc}"
+        return Outcome(source.name, _error_line(source.name, [], self.options.lang, message), INVALID,
+                       internal=message)
+
+    def _ready(self, source: Source):
+        """An Outcome when the record cannot be checked; else what checking it needs:
+        (source, data, raw bytes, as_of, pack names, checker, problems)."""
         options = self.options
         if options.packs:
             try:
@@ -77,13 +116,19 @@ class Judge:
         as_of, problem = _as_of(options.as_of, data, source.name)
         if problem is not None:
             return self._invalid(source, problems + [problem])
-        names = options.packs or tuple(data.get("packs") or ["national"])
+        names = tuple(options.packs or data.get("packs") or ["national"])
         try:
-            checker = self.checker(tuple(names), Location(source.name, pointer="/packs"))
+            checker = self.checker(names, Location(source.name, pointer="/packs"))
         except CompilationFailed as exc:
             return self._invalid(source, problems + exc.diagnostics)
-        findings = checker.check(data, as_of)
-        return _outcome(source, data, raw, as_of, checker, findings, problems, options)
+        return source, data, raw, as_of, names, checker, problems
+
+    def _judge(self, source: Source) -> Outcome:
+        ready = self._ready(source)
+        if isinstance(ready, Outcome):
+            return ready
+        source, data, raw, as_of, _, checker, problems = ready
+        return _outcome(source, data, raw, as_of, checker, checker.check(data, as_of), problems, self.options)
 
     def _invalid(self, source: Source, problems: list[Diagnostic]) -> Outcome:
         return Outcome(source.name, _error_line(source.name, problems, self.options.lang), INVALID,
@@ -123,9 +168,12 @@ def _as_of(option: datetime.date | None, data: dict, name: str):
         return None, Diagnostic("E114", Location(name, pointer="/as_of"), {"text": data.get("as_of")})
 
 
-def _outcome(source, data, raw, as_of, checker, findings, problems, options: Options) -> Outcome:
-    from .findings import DECISIVE, summary, verdict
+def _outcome(source, data, raw, as_of, checker, findings, problems, options: Options, tally=None) -> Outcome:
+    """The outcome of a checked record. `findings` may be only the problems, when `tally`
+    counts every finding by (status, severity)."""
+    from .findings import DECISIVE, summary_of_counts, tally as count, verdict_of_counts
     from .report.json_report import build_report, render_json_line
+    tally = tally if tally is not None else count(findings)
     advice = None
     if options.advice:
         from .remedy import advise
@@ -134,8 +182,8 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
     if options.problems_only:
         kept = [f for f in findings if f.status not in ("pass", "not_applicable")]
     report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice)
-    counts = summary(findings)
-    report["verdict"], report["summary"] = verdict(findings), counts   # of every finding, kept or not
+    counts = summary_of_counts(tally)
+    report["verdict"], report["summary"] = verdict_of_counts(tally), counts   # of every finding, kept or not
     failed: dict[str, list] = {}
     for f in findings:
         if f.status == "fail" and f.severity in DECISIVE:

@@ -15,6 +15,7 @@ from .findings import Finding
 from .lint import Analysis
 from .packs import Pack, Repository
 from .record import RecordView
+from .run.backend import RunResult, collect
 from .run.closures import ClosureBackend, view_of
 
 
@@ -24,6 +25,7 @@ class Checker:
     analyses: list[Analysis]
     backend: object = field(default_factory=ClosureBackend)
     programs: dict = field(default_factory=dict)
+    batch_programs: dict = field(default_factory=dict)
 
     @property
     def packs(self) -> list[Pack]:
@@ -59,10 +61,45 @@ class Checker:
         return findings
 
     def check_many(self, records: Iterable[dict | RecordView], as_of: datetime.date | None = None,
-                   trace: bool = False) -> Iterator[list[Finding]]:
-        """The findings of each record in turn (lazily, in order)."""
+                   trace: bool = False, chunk: int = 32) -> Iterator[list[Finding]]:
+        """The findings of each record, one list per record, in order, as they are asked for:
+        `chunk` records at a time through the columnar backend."""
+        pending: list = []
         for record in records:
-            yield self.check(record, as_of, trace)
+            pending.append(record)
+            if len(pending) >= chunk:
+                yield from (r.findings for r in self.run_many(pending, as_of, trace))
+                pending = []
+        if pending:
+            yield from (r.findings for r in self.run_many(pending, as_of, trace))
+
+    def run_many(self, records: list, as_of: datetime.date | None = None, trace: bool = False,
+                 keep: frozenset[str] | None = None) -> list[RunResult]:
+        """Many records at once through the columnar backend: per record, the findings kept
+        (all, or those whose status is in `keep`) and the count of every status."""
+        views = [r if isinstance(r, RecordView) else view_of(r) for r in records]
+        if len(self.analyses) > 1 or (trace and keep is None):
+            # Rules shared by several packs are judged once per record; and when every finding
+            # is kept with its trace, the closures write them all anyway.
+            return [collect(self.check(v, as_of, trace), keep) for v in views]
+        from .run.batch import BatchBackend   # numpy: only when many records are checked
+        analysis = self.analyses[0]
+        by_date: dict = {}
+        for i, view in enumerate(views):
+            by_date.setdefault(as_of or default_as_of(view.data), []).append(i)
+        out: list = [None] * len(views)
+        for date, indexes in by_date.items():
+            key = (analysis.pack.id, date)
+            if key not in self.batch_programs:
+                self.batch_programs[key] = BatchBackend().prepare(analysis, date)
+            results = self.batch_programs[key].run([views[i] for i in indexes], trace, keep)
+            for i, result in zip(indexes, results):
+                out[i] = result
+        return out
+
+    def fallbacks(self) -> dict[str, str]:
+        """Rules the columnar backend handed to the closures so far, and why."""
+        return {rule: why for p in self.batch_programs.values() for rule, why in p.fallbacks.items()}
 
 
 def default_as_of(data: dict) -> datetime.date:

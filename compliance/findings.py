@@ -151,20 +151,36 @@ class _Args(dict):
 
 
 def verdict(findings: list[Finding]) -> str:
-    decisive = [f for f in findings if f.severity in DECISIVE]
-    if any(f.status == FAIL for f in decisive):
+    return verdict_of_counts(tally(findings))
+
+
+def summary(findings: list[Finding]) -> dict:
+    return summary_of_counts(tally(findings))
+
+
+def tally(findings) -> dict:
+    """(status, severity) → number of findings: all a verdict and a summary need."""
+    counts: dict = {}
+    for f in findings:
+        key = (f.status, f.severity)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def verdict_of_counts(counts: dict) -> str:
+    if any(n for (status, severity), n in counts.items() if status == FAIL and severity in DECISIVE):
         return FAIL
-    if any(f.status == UNKNOWN for f in decisive):
+    if any(n for (status, severity), n in counts.items() if status == UNKNOWN and severity in DECISIVE):
         return UNKNOWN
     return PASS
 
 
-def summary(findings: list[Finding]) -> dict:
-    counts = {PASS: 0, FAIL: 0, UNKNOWN: 0, NOT_APPLICABLE: 0}
-    for f in findings:
-        counts[f.status] += 1
-    counts["veto"] = sum(1 for f in findings if f.severity == "veto" and f.status == FAIL)
-    return counts
+def summary_of_counts(counts: dict) -> dict:
+    out = {PASS: 0, FAIL: 0, UNKNOWN: 0, NOT_APPLICABLE: 0}
+    for (status, _), n in counts.items():
+        out[status] += n
+    out["veto"] = counts.get((FAIL, "veto"), 0)
+    return out
 
 
 def format_number(value, percent: bool = False, places: int = 4) -> str:

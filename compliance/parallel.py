@@ -2,7 +2,7 @@
 
 Workers receive sources (names and bytes, never parsed data), each keeps its own Judge (packs
 analysed once per worker) and returns one small Outcome per record. At most `window` records
-are in flight: stdin is read only as fast as records are checked, and a slow record holds back
+are in flight (in chunks of CHUNK, judged together by the columnar backend): stdin is read only as fast as records are checked, and a slow record holds back
 only that many finished ones behind it.
 """
 from __future__ import annotations
@@ -20,24 +20,38 @@ from .inputs import Source
 _worker_judge: Judge | None = None
 
 
+CHUNK = 16   # records judged together by the columnar backend
+
+
 def outcomes(sources: Iterable[Source], options: Options, jobs: int) -> Iterator[Outcome]:
     if jobs <= 1:
         judge = Judge(options)
-        for source in sources:
-            yield judge(source)
+        for chunk in _chunks(sources):
+            yield from judge.many(chunk)
         return
-    window = jobs * 4
+    window = jobs * 2
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start, initargs=(options,))
     try:
         pending: deque = deque()
-        for source in sources:
-            pending.append(pool.submit(_judge, source))
+        for chunk in _chunks(sources):
+            pending.append(pool.submit(_judge_many, chunk))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(sources: Iterable[Source]) -> Iterator[list[Source]]:
+    chunk: list = []
+    for source in sources:
+        chunk.append(source)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _context():
@@ -56,5 +70,5 @@ def _start(options: Options) -> None:
     _worker_judge = Judge(options)
 
 
-def _judge(source: Source) -> Outcome:
-    return _worker_judge(source)
+def _judge_many(sources: list[Source]) -> list[Outcome]:
+    return _worker_judge.many(sources)

@@ -1277,12 +1277,9 @@ class BatchProgram:
             compiled = self.closures.rules[index]
             subject_lists = [subjects(meta.rule, view) for view in views]
             try:
-                if trace:
-                    raise NotVectorizable("traces are written by the closures")
                 outcome = self.rule_columns(ev, meta, subject_lists)
             except NotVectorizable as why:
-                if not trace:
-                    self.fallbacks.setdefault(meta.rule.qualified_id, str(why))
+                self.fallbacks.setdefault(meta.rule.qualified_id, str(why))
                 for r, view in enumerate(views):
                     exact = self._exact_view(exact_views, r, view)
                     for n, subject in enumerate(subjects(meta.rule, exact)):
@@ -1290,32 +1287,37 @@ class BatchProgram:
                         _count(counts[r], f.status, f.severity)
                         if keep is None or f.status in keep:
                             per_record[r].append(f)
-                    exact.clear_caches()
                 continue
             status, when, result, _, starts = outcome
             bad = result["bad"]
             record_of_row = np.repeat(np.arange(len(views)), np.diff(starts))
-            good = ~bad
-            tally = np.bincount(record_of_row[good] * 4 + status[good], minlength=4 * len(views)).reshape(-1, 4)
+            wanted = np.ones(len(status), bool) if keep is None else \
+                np.isin(status, [STATUS_CODES.index(k) for k in keep])
+            # With a trace, the findings kept are written by the closures (inputs, notes):
+            # the columns decide statuses and counts, the closures explain the few kept.
+            again = bad | (wanted if trace else False)
+            counted = ~again
+            tally = np.bincount(record_of_row[counted] * 4 + status[counted],
+                                minlength=4 * len(views)).reshape(-1, 4)
             for r, code in zip(*np.nonzero(tally)):
                 _count(counts[r], STATUS_CODES[code], meta.severity, int(tally[r, code]))
-            wanted = good if keep is None else good & np.isin(status, [STATUS_CODES.index(k) for k in keep])
-            for i in np.nonzero(wanted | bad)[0]:
+            for i in np.nonzero(wanted | again)[0]:
                 r = int(record_of_row[i])
                 n = int(i - starts[r])
                 subject = subject_lists[r][n]
-                if bad[i]:
+                if again[i]:
                     view = views[r]
                     exact = self._exact_view(exact_views, r, view)
                     same = subject if exact is view else self._translate(frames, exact, subject)
-                    f = self.closures.judge_one(compiled, exact, same, False, (index, n))
-                    exact.clear_caches()
+                    f = self.closures.judge_one(compiled, exact, same, trace, (index, n))
                     _count(counts[r], f.status, f.severity)
                     if keep is None or f.status in keep:
                         per_record[r].append(f)
                     continue
                 per_record[r].append(self._finding(meta, subject, STATUS_CODES[status[i]], i, when, result,
                                                    (index, n)))
+        for exact in exact_views.values():   # derived values cached while judging (data unchanged)
+            exact.clear_caches()
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
 
     def _exact_view(self, cache, r, view):
