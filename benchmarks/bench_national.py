@@ -188,12 +188,12 @@ def single_record_path(paths: list[Path], checker, n_all: int) -> dict:
 
 def resources_checker(checker, as_of):
     """A Checker whose program holds only the rules of resources.yaml (as bench_resources)."""
+    import dataclasses
+
     from compliance.engine import Checker
-    from compliance.program import Program
     analysis = checker.analyses[0]
-    full = checker.program(analysis, as_of)
-    rules = [r for r in full.rules if Path(r.rule.location.file or "").name == "resources.yaml"]
-    return Checker(checker.analyses, {(analysis.pack.id, as_of): Program(full.analysis, full.as_of, rules)}), len(rules)
+    rules = [r for r in analysis.rules if Path(r.location.file or "").name == "resources.yaml"]
+    return Checker([dataclasses.replace(analysis, rules=rules)]), len(rules)
 
 
 def evaluate_with(checker, records: list):
@@ -218,7 +218,7 @@ def evaluation_only(paths: list[Path], checker, chunk: int = 40) -> dict:
     from compliance.record import loads
     as_of = datetime.date(2024, 9, 1)
     resources, n_resource_rules = resources_checker(checker, as_of)
-    n_rules = len(checker.program(checker.analyses[0], as_of).rules)
+    n_rules = len(checker.program(checker.analyses[0], as_of).prepared.rules)
     tool_all = tool_res = flatten = 0.0
     columns = nb.Columns()
     how = None

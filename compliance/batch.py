@@ -3,6 +3,7 @@ line plus the few numbers the batch table and totals need. Runs in the parent (`
 or in a worker process; what it returns is small and picklable."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Outcome:
     diagnostics: tuple[Diagnostic, ...] = ()            # for stderr, warnings included
     fatal: bool = False                # the --pack packs cannot be loaded: nothing can be checked
     internal: str | None = None        # a bug of ours met on this record
+    fallbacks: tuple[tuple[str, str], ...] = ()   # rules the columnar backend left to the closures, why
 
 
 class Judge:
@@ -83,9 +85,11 @@ class Judge:
             try:
                 checker = items[0][1][5]
                 runs = checker.run_many([ready[1] for _, ready in items], as_of, trace=True, keep=keep)
+                fallbacks = tuple(sorted(checker.fallbacks().items()))
                 for (i, (source, data, raw, _, _, _, problems)), run in zip(items, runs):
-                    outcomes[i] = _outcome(source, data, raw, as_of, checker, run.findings, problems,
-                                           self.options, run.counts)
+                    outcomes[i] = dataclasses.replace(
+                        _outcome(source, data, raw, as_of, checker, run.findings, problems, self.options, run.counts),
+                        fallbacks=fallbacks)
             except Exception as exc:
                 for i, ready in items:
                     outcomes[i] = self._internal(ready[0], exc)

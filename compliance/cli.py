@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="批量检查时也计算“距离达标”的建议（较慢；单份数据总是计算）")
     check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
     check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
-    check.add_argument("--verbose", "-v", action="store_true", help="同时列出达标项")
+    check.add_argument("--verbose", "-v", action="store_true",
+                       help="同时列出达标项；多份数据时说明哪些规则未能按列批量计算")
     check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(check)
 
@@ -233,6 +234,7 @@ def _check_batch(args) -> int:
     # Reports streamed to the terminal would tear the bar apart; the table comes after it.
     show_progress = sys.stderr.isatty() and not (to_terminal and args.format != "text")
     totals = Totals()
+    fallbacks: dict[str, str] = {}
     try:
         with _atomic_output(args.output) as out:
             writer = writer_for(args.format, out, args.lang, to_terminal, width)
@@ -243,6 +245,7 @@ def _check_batch(args) -> int:
                         _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))
                         raise _Stop
                     _say_diagnostics(progress, outcome, args.lang)
+                    fallbacks.update(outcome.fallbacks)
                     writer.add(outcome)
                     totals.add(outcome)
                     if progress is not None:
@@ -250,6 +253,8 @@ def _check_batch(args) -> int:
             writer.finish(totals)
     except _Stop:
         return EXIT_ERROR
+    if args.verbose:
+        _say_fallbacks(fallbacks, args.lang)
     if totals.internal:
         return EXIT_INTERNAL
     if totals.verdicts[INVALID]:
@@ -257,6 +262,17 @@ def _check_batch(args) -> int:
     if totals.verdicts["fail"] or totals.verdicts["unknown"]:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _say_fallbacks(fallbacks: dict[str, str], lang: str) -> None:
+    """--verbose: which rules the columnar backend left to the closures (same results, slower)."""
+    if not fallbacks:
+        sys.stderr.write("全部规则按列批量计算\n" if lang == "zh" else "every rule ran on the columnar backend\n")
+        return
+    sys.stderr.write(f"以下 {len(fallbacks)} 条规则未能按列计算，逐份数据计算（结果相同，较慢）：\n" if lang == "zh" else
+                     f"{len(fallbacks)} rule(s) ran record by record on the closures (same results, slower):\n")
+    for rule, why in sorted(fallbacks.items()):
+        sys.stderr.write(f"  {rule}: {why}\n")
 
 
 class _Stop(Exception):
