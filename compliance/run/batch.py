@@ -17,8 +17,9 @@ Exact at thresholds:
 Unknown rows carry `Source`s that name the missing JSON pointers (or the undefined
 operation) row by row, so an unknown finding names its fields as the other backends do.
 
-A rule this backend cannot vectorize (see `NotVectorizable`) is run by the closures for
-every subject; `Program.fallbacks` lists those rules. Subjects come from run/subjects.py
+Columns and their exact algebra live in run/columns.py, grouped reductions in
+run/aggregates.py. A rule this backend cannot vectorize (see `NotVectorizable`) is run by the
+closures for every subject; `Program.fallbacks` lists those rules. Subjects come from run/subjects.py
 and statuses from run/judge.py's table, as in every backend.
 """
 from __future__ import annotations
@@ -26,14 +27,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
 from ..dsl import ast
 from ..dsl import types as T
-from ..dsl.builtins import BUILTINS, LEVELS, as_date, weighted_mean_and_cv
+from ..dsl.builtins import BUILTINS, LEVELS, as_date
 from ..dsl.check import AggregateInfo, CollectionRef, DerivedRef, FieldRef, LevelRef, ParamRef, check_derived, \
     DERIVED_SCOPE
 from ..dsl.units import UNITS
@@ -44,501 +44,8 @@ from .closures import ClosureProgram, view_of
 from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
                     W_UNKNOWN, finding)
 from .subjects import subjects
-
-LIMIT = float(2 ** 62)     # products above this might not fit int64: such rows are judged exactly
-NEAR = 1e-9                # floats this close (relative) to a threshold are judged exactly
-
-
-class NotVectorizable(Exception):
-    """A construct this backend does not lay out as columns: the rule runs on the closures."""
-
-
-# ---- where unknown rows come from ------------------------------------------------------
-
-class Source:
-    """Why some rows of a column are unknown: `miss` rows lack an input, `undef` rows hit
-    undefined arithmetic. `at(i)` names them for row i: (missing pointers, undefined)."""
-    miss: np.ndarray
-    undef: np.ndarray
-
-    def at(self, i: int) -> tuple[frozenset, frozenset]:
-        raise NotImplementedError
-
-
-class FieldMissing(Source):
-    def __init__(self, mask, pointers, suffix):
-        self.miss, self.undef = mask, np.zeros_like(mask)
-        self.pointers, self.suffix = pointers, suffix
-
-    def at(self, i):
-        return frozenset((self.pointers[i] + self.suffix,)), frozenset()
-
-
-class Missing(Source):
-    """Rows that miss one and the same thing (e.g. /history)."""
-
-    def __init__(self, mask, pointers=frozenset(), undefined=frozenset()):
-        self.miss = mask if pointers else np.zeros_like(mask)
-        self.undef = mask if not pointers else np.zeros_like(mask)
-        self.pointers, self.undefined = frozenset(pointers), frozenset(undefined)
-
-    def at(self, i):
-        return self.pointers, self.undefined
-
-
-class PerRow(Source):
-    """Unknowns computed row by row (functions evaluated with their scalar semantics)."""
-
-    def __init__(self, n, unknowns: dict[int, Unknown]):
-        self.miss, self.undef = np.zeros(n, bool), np.zeros(n, bool)
-        for i, u in unknowns.items():
-            if u.missing or not u.undefined:
-                self.miss[i] = True
-            else:
-                self.undef[i] = True
-        self.unknowns = unknowns
-
-    def at(self, i):
-        u = self.unknowns.get(i)
-        return (u.missing, u.undefined) if u is not None else (frozenset(), frozenset())
-
-
-class Taken(Source):
-    """Another column's source seen through a row index (a school field read per section)."""
-
-    def __init__(self, inner: Source, index):
-        self.inner, self.index = inner, index
-        self.miss, self.undef = inner.miss[index], inner.undef[index]
-
-    def at(self, i):
-        return self.inner.at(int(self.index[i]))
-
-
-class Narrowed(Source):
-    def __init__(self, inner: Source, keep):
-        self.inner = inner
-        self.miss, self.undef = inner.miss & keep, inner.undef & keep
-
-    def at(self, i):
-        return self.inner.at(i)
-
-
-class Grouped(Source):
-    """The union over a group's members: what an aggregate's unknown rows miss."""
-
-    def __init__(self, inner: Source, member_mask, groups: "Groups", row_key):
-        m = inner.miss & member_mask
-        u = inner.undef & member_mask
-        self.inner, self.groups, self.row_key, self.mask = inner, groups, row_key, member_mask
-        self.miss = groups.any(m)[row_key]
-        self.undef = groups.any(u)[row_key]
-
-    def at(self, i):
-        missing, undefined = set(), set()
-        for m in self.groups.members(int(self.row_key[i])):
-            if self.mask[m] and (self.inner.miss[m] or self.inner.undef[m]):
-                a, b = self.inner.at(int(m))
-                missing |= a
-                undefined |= b
-        return frozenset(missing), frozenset(undefined)
-
-
-def _union_at(sources, i) -> Unknown:
-    missing, undefined = set(), set()
-    for s in sources:
-        if s.miss[i] or s.undef[i]:
-            a, b = s.at(i)
-            missing |= a
-            undefined |= b
-    return Unknown(frozenset(missing), frozenset(undefined))
-
-
-# ---- columns ----------------------------------------------------------------------------
-
-@dataclass
-class Col:
-    """One value per row. `kind`: num (exact n/d, or floats `f` when `approx`), bool (`v`),
-    obj (strings, lists, dates, entities in `v`). `unk` rows are unknown, `miss` those of
-    them that lack an input; `bad` rows must be judged by the closures."""
-    kind: str
-    unk: np.ndarray
-    miss: np.ndarray
-    sources: tuple
-    bad: np.ndarray
-    n: np.ndarray | None = None
-    d: np.ndarray | None = None
-    v: np.ndarray | None = None
-    f: np.ndarray | None = None
-    approx: bool = False
-    exact_at: object = None        # approx columns: row → exact value (or None)
-
-    def __len__(self):
-        return len(self.unk)
-
-    def take(self, index) -> "Col":
-        return Col(self.kind, self.unk[index], self.miss[index], tuple(Taken(s, index) for s in self.sources),
-                   self.bad[index], None if self.n is None else self.n[index], None if self.d is None else self.d[index],
-                   None if self.v is None else self.v[index], None if self.f is None else self.f[index], self.approx,
-                   None if self.exact_at is None else (lambda i, e=self.exact_at, ix=index: e(int(ix[i]))))
-
-    def floats(self) -> np.ndarray:
-        if self.approx:
-            return self.f
-        return self.n / self.d
-
-    def value_at(self, i):
-        """The exact Python value of row i (a known row)."""
-        if self.kind == "num":
-            if self.approx:
-                return self.exact_at(i) if self.exact_at is not None else None
-            n, d = int(self.n[i]), int(self.d[i])
-            return n if d == 1 else Fraction(n, d)
-        if self.kind == "bool":
-            return bool(self.v[i])
-        return self.v[i]
-
-
-def _empty(n) -> np.ndarray:
-    return np.zeros(n, bool)
-
-
-def const(value, n: int, kind: str = "obj") -> Col:
-    """`value` on every row; an Unknown (a parameter not in force) makes a column of `kind`."""
-    if isinstance(value, Unknown):
-        mask = np.ones(n, bool)
-        src = Missing(mask, value.missing, value.undefined)
-        if kind == "num":
-            return Col("num", mask, src.miss.copy(), (src,), _empty(n), n=np.zeros(n, np.int64),
-                       d=np.ones(n, np.int64))
-        if kind == "bool":
-            return Col("bool", mask, src.miss.copy(), (src,), _empty(n), v=_empty(n))
-        return Col("obj", mask, src.miss.copy(), (src,), _empty(n), v=np.full(n, None, object))
-    if isinstance(value, bool):
-        return Col("bool", _empty(n), _empty(n), (), _empty(n), v=np.full(n, value, bool))
-    if isinstance(value, (int, Fraction, Decimal)):
-        q = Fraction(value)
-        if abs(q.numerator) > LIMIT or q.denominator > LIMIT:
-            raise NotVectorizable("constant beyond int64")
-        return Col("num", _empty(n), _empty(n), (), _empty(n), n=np.full(n, q.numerator, np.int64),
-                   d=np.full(n, q.denominator, np.int64))
-    arr = np.empty(n, object)
-    arr[:] = [value] * n
-    return Col("obj", _empty(n), _empty(n), (), _empty(n), v=arr)
-
-
-def numbers(values: list, scale: Fraction = Fraction(1)):
-    """Exact (n, d, known, bad) arrays from Python numbers (int, Fraction, Decimal, float) or None."""
-    count = len(values)
-    known = np.fromiter((v is not None for v in values), bool, count)
-    if all(v.__class__ is int or v is None for v in values):
-        nums, dens = [0 if v is None else v for v in values], None
-    else:
-        nums, dens = [], []
-        for v in values:
-            if v is None:
-                nums.append(0)
-                dens.append(1)
-            elif v.__class__ is int:
-                nums.append(v)
-                dens.append(1)
-            elif v.__class__ is Fraction:
-                nums.append(v.numerator)
-                dens.append(v.denominator)
-            elif isinstance(v, (Decimal, float)) and not isinstance(v, bool):
-                a, b = (v if isinstance(v, Decimal) else Fraction(repr(v))).as_integer_ratio()
-                nums.append(a)
-                dens.append(b)
-            else:                       # not a number (the schema would say so): unknown here
-                nums.append(0)
-                dens.append(1)
-    bad = _empty(count)
-    try:
-        n = np.array(nums, np.int64)
-        d = np.ones(count, np.int64) if dens is None else np.array(dens, np.int64)
-    except OverflowError:
-        big = [abs(a) > LIMIT or (dens is not None and dens[i] > LIMIT) for i, a in enumerate(nums)]
-        bad = np.array(big, bool)
-        n = np.array([0 if b else a for a, b in zip(nums, big)], np.int64)
-        d = np.ones(count, np.int64) if dens is None else np.array([1 if b else x for x, b in zip(dens, big)],
-                                                                      np.int64)
-    if scale != 1:
-        n, d, over = _mul_parts(n, d, np.full(count, scale.numerator, np.int64),
-                                np.full(count, scale.denominator, np.int64))
-        bad |= over
-    return n, d, known, bad
-
-
-def _reduce(n, d):
-    g = np.gcd(n, d)
-    g[g == 0] = 1
-    return n // g, d // g
-
-
-def _overflows(*products) -> np.ndarray:
-    """Rows where some product a·b might leave int64 (checked in floats, generously)."""
-    out = None
-    for a, b in products:
-        o = np.abs(a.astype(np.float64)) * np.abs(b.astype(np.float64)) > LIMIT
-        out = o if out is None else out | o
-    return out
-
-
-def _mul_parts(an, ad, bn, bd):
-    over = _overflows((an, bn), (ad, bd))
-    n, d = _reduce(np.where(over, 0, an * bn), np.where(over, 1, ad * bd))
-    return n, d, over
-
-
-class Algebra:
-    """Column operations with exact rationals and three-valued logic: what the registry's
-    `batch` semantics (compliance/dsl/builtins.py) are written in."""
-
-    def __init__(self, n: int):
-        self.rows = n
-
-    def const(self, value) -> Col:
-        return const(value, self.rows)
-
-    # -- strict combination: unknown where any operand is
-    @staticmethod
-    def _strict(*cols) -> tuple:
-        unk = cols[0].unk.copy()
-        miss = cols[0].miss.copy()
-        bad = cols[0].bad.copy()
-        sources = cols[0].sources
-        for c in cols[1:]:
-            unk |= c.unk
-            miss |= c.miss
-            bad |= c.bad
-            sources = sources + c.sources
-        return unk, miss, sources, bad
-
-    def num(self, unk, miss, sources, bad, n, d) -> Col:
-        n = np.where(unk, 0, n)
-        d = np.where(unk, 1, d)
-        return Col("num", unk, miss, sources, bad, n=n, d=d)
-
-    def arith(self, op: str, a: Col, b: Col, where: str = "/") -> Col:
-        _numeric(a, b)
-        unk, miss, sources, bad = self._strict(a, b)
-        if a.approx or b.approx:
-            fa, fb = a.floats(), b.floats()
-            with np.errstate(all="ignore"):
-                f = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / np.where(fb == 0, 1, fb)}[op]
-            if op == "/":
-                zero = ~unk & (fb == 0)
-                return self._undefined(Col("num", unk, miss, sources, bad, f=f, approx=True), zero,
-                                       "division_by_zero", where)
-            return Col("num", unk, miss, sources, bad, f=f, approx=True)
-        if op in "+-":
-            if (a.d == 1).all() and (b.d == 1).all():
-                over = _overflows((a.n, np.ones_like(a.n)), (b.n, np.ones_like(b.n)))
-                n = a.n + b.n if op == "+" else a.n - b.n
-                return self.num(unk, miss, sources, bad | over, n, np.ones_like(n))
-            over = _overflows((a.n, b.d), (b.n, a.d), (a.d, b.d))
-            x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
-            n, d = _reduce(x + y if op == "+" else x - y, np.where(over, 1, a.d * b.d))
-            return self.num(unk, miss, sources, bad | over, n, d)
-        if op == "*":
-            n, d, over = _mul_parts(a.n, a.d, b.n, b.d)
-            return self.num(unk, miss, sources, bad | over, n, d)
-        zero = ~unk & (b.n == 0)
-        bn = np.where(zero, 1, b.n)
-        sign = np.sign(bn)
-        n, d, over = _mul_parts(a.n, a.d, b.d * sign, np.abs(bn))
-        return self._undefined(self.num(unk, miss, sources, bad | over, n, d), zero, "division_by_zero", where)
-
-    def _undefined(self, col: Col, mask, reason: str, where: str) -> Col:
-        if not mask.any():
-            return col
-        src = Missing(mask, (), {(reason, where)})
-        col.unk = col.unk | mask
-        col.sources = col.sources + (src,)
-        if col.n is not None:
-            col.n = np.where(mask, 0, col.n)
-            col.d = np.where(mask, 1, col.d)
-        return col
-
-    def div(self, a, b, where="/"):
-        return self.arith("/", a, b, where)
-
-    def mul(self, a, b):
-        return self.arith("*", a, b)
-
-    def neg(self, a: Col) -> Col:
-        _numeric(a)
-        if a.approx:
-            return Col("num", a.unk, a.miss, a.sources, a.bad, f=-a.f, approx=True)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-a.n, d=a.d)
-
-    def abs(self, a: Col) -> Col:
-        _numeric(a)
-        _exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.abs(a.n), d=a.d)
-
-    def floor(self, a: Col) -> Col:
-        _numeric(a)
-        _exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.floor_divide(a.n, a.d), d=np.ones_like(a.d))
-
-    def ceil(self, a: Col) -> Col:
-        _numeric(a)
-        _exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-np.floor_divide(-a.n, a.d), d=np.ones_like(a.d))
-
-    def compare(self, op: str, a: Col, b: Col) -> Col:
-        unk, miss, sources, bad = self._strict(a, b)
-        if a.kind == "num" and b.kind == "num":
-            if a.approx or b.approx:
-                fa, fb = a.floats(), b.floats()
-                near = ~unk & (np.abs(fa - fb) <= NEAR * np.maximum(1.0, np.maximum(np.abs(fa), np.abs(fb))))
-                x, y, bad = fa, fb, bad | near
-            else:
-                over = _overflows((a.n, b.d), (b.n, a.d))
-                x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
-                bad = bad | over
-        elif op in ("==", "!=") and a.kind == b.kind:
-            x, y = a.v, b.v
-        elif op in ("==", "!=") and {a.kind, b.kind} == {"obj"}:
-            x, y = a.v, b.v
-        else:
-            raise NotVectorizable(f"{op} between {a.kind} and {b.kind}")
-        v = np.asarray(_OPS[op](x, y), bool)
-        return Col("bool", unk, miss, sources, bad, v=np.where(unk, False, v))
-
-    def pick(self, cond: Col, a: Col, b: Col) -> Col:
-        """Row by row a where cond holds, else b (cond known; used for least/greatest)."""
-        unk, miss, sources, bad = self._strict(cond, a, b)
-        if a.kind != "num" or a.approx or b.approx:
-            raise NotVectorizable("pick")
-        return self.num(unk, miss, sources, bad, np.where(cond.v, a.n, b.n), np.where(cond.v, a.d, b.d))
-
-    # -- Kleene logic
-    def k_and(self, a: Col, b: Col) -> Col:
-        _booleans(a, b)
-        false = (~a.unk & ~a.v) | (~b.unk & ~b.v)
-        unk = ~false & (a.unk | b.unk)
-        return _logic(unk, np.where(unk | false, False, True), a, b)
-
-    def k_or(self, a: Col, b: Col) -> Col:
-        _booleans(a, b)
-        true = (~a.unk & a.v) | (~b.unk & b.v)
-        unk = ~true & (a.unk | b.unk)
-        return _logic(unk, true, a, b)
-
-    def k_not(self, a: Col) -> Col:
-        _booleans(a)
-        return Col("bool", a.unk, a.miss, a.sources, a.bad, v=np.where(a.unk, False, ~a.v))
-
-    def is_known(self, a: Col) -> Col:
-        n = len(a)
-        return Col("bool", _empty(n), _empty(n), (), a.bad, v=~a.unk)
-
-    # -- functions with their own column semantics
-    def split(self, q: Col, w: Col) -> Col:
-        raise NotVectorizable("split outside a section frame")   # replaced per frame, see _Frame
-
-    def at_least(self, k: Col, p: Col, items) -> Col:
-        rows = self.rows
-        met = np.zeros(rows, np.int64)
-        far = np.zeros(rows, np.int64)
-        unknown = np.zeros(rows, np.int64)
-        item_sources, bad = [], k.bad | p.bad
-        for a, b, op in items:
-            hit = self.compare(op, a, b)
-            near = self.compare(">=", a, self.mul(p, b))
-            known = ~hit.unk
-            met += known & hit.v
-            far += known & ~hit.v & ~near.v
-            unknown += hit.unk
-            bad = bad | hit.bad | near.bad
-            item_sources.append(hit)
-        _exact(k)
-        kk = k.n // k.d   # k is a whole count
-        any_unknown = unknown > 0
-        false = any_unknown & ((far > 0) | (met + unknown < kk))
-        unk = any_unknown & ~false
-        v = ~any_unknown & (met >= kk) & (far == 0)
-        sources, miss = (), _empty(rows)
-        for hit in item_sources:
-            sources += tuple(Narrowed(s, unk) for s in hit.sources)
-            miss |= hit.miss & unk
-        unk |= k.unk | p.unk
-        return Col("bool", unk, miss | k.miss | p.miss, sources + k.sources + p.sources, bad, v=v & ~unk)
-
-
-_OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal,
-        "!=": np.not_equal}
-
-
-def _kind_of(t) -> str:
-    if isinstance(t, T.NumberT):
-        return "num"
-    if isinstance(t, T.BoolT):
-        return "bool"
-    return "obj"
-
-
-def _numeric(*cols):
-    for c in cols:
-        if c.kind != "num":
-            raise NotVectorizable(f"arithmetic on {c.kind}")
-
-
-def _exact(*cols):
-    for c in cols:
-        if c.approx:
-            raise NotVectorizable("exact operation on an approximate column")
-
-
-def _booleans(*cols):
-    for c in cols:
-        if c.kind != "bool":
-            raise NotVectorizable(f"logic on {c.kind}")
-
-
-def _logic(unk, v, *cols) -> Col:
-    sources, miss, bad = (), _empty(len(unk)), _empty(len(unk))
-    for c in cols:
-        sources += tuple(Narrowed(s, unk) for s in c.sources)
-        miss |= c.miss & unk
-        bad |= c.bad
-    return Col("bool", unk, miss, sources, bad, v=v & ~unk)
-
-
-# ---- groups (for aggregates) ------------------------------------------------------------
-
-class Groups:
-    """Members grouped by key: reductions per key in one pass."""
-
-    def __init__(self, keys: np.ndarray, n_keys: int):
-        self.keys, self.n_keys = keys, n_keys
-        self.order = np.argsort(keys, kind="stable")
-        self.counts = np.bincount(keys, minlength=n_keys)
-        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
-
-    def members(self, key: int) -> np.ndarray:
-        s = self.starts[key]
-        return self.order[s:s + self.counts[key]]
-
-    def any(self, mask) -> np.ndarray:
-        return np.bincount(self.keys, weights=mask.astype(np.float64), minlength=self.n_keys) > 0
-
-    def total(self, values) -> np.ndarray:
-        """Exact int64 sums per key (np.add.reduceat over the members in key order)."""
-        out = np.zeros(self.n_keys, np.int64)
-        nonempty = self.counts > 0
-        if nonempty.any():
-            sums = np.add.reduceat(values[self.order], self.starts[nonempty])
-            out[nonempty] = sums
-        return out
-
-    def reduce(self, ufunc, values, empty) -> np.ndarray:
-        out = np.full(self.n_keys, empty, values.dtype)
-        nonempty = self.counts > 0
-        if nonempty.any():
-            out[nonempty] = ufunc.reduceat(values[self.order], self.starts[nonempty])
-        return out
+from .aggregates import AggregateAlgebra, Members
+from .columns import (Algebra, Col, FieldMissing, Groups, Narrowed, NotVectorizable, PerRow, const, empty_mask, kind_of, need_booleans, numbers, union_at)
 
 
 # ---- frames -----------------------------------------------------------------------------
@@ -609,7 +116,7 @@ class Frames:
         elif isinstance(ftype, T.BoolT):
             known = np.array([isinstance(v, bool) for v in values], bool)
             unk = ~known
-            col = Col("bool", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), _empty(count),
+            col = Col("bool", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count),
                       v=np.array([v is True for v in values], bool))
         else:
             if isinstance(ftype, T.DateT):   # dates are ISO strings in the record
@@ -618,7 +125,7 @@ class Frames:
             arr = np.empty(count, object)
             arr[:] = values if not isinstance(ftype, T.ListT) or scale == 1 else \
                 [None if v is None else [x * scale for x in v] for v in values]
-            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), _empty(count), v=arr)
+            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count), v=arr)
         self._fields[key] = col
         return col
 
@@ -681,12 +188,12 @@ class _Evaluator:
             if isinstance(value, Unknown):   # a list parameter not in force on the date
                 gone = const(value, ctx.rows, "bool")
                 return Col("bool", gone.unk, gone.miss | item.miss, gone.sources + item.sources, item.bad,
-                           v=_empty(ctx.rows))
+                           v=empty_mask(ctx.rows))
             if not isinstance(value, list):
                 raise NotVectorizable("`in` over a computed collection")
             options = value
         if item.kind == "obj":
-            hit = np.array([x in options for x in item.v], bool) if len(item.v) else _empty(0)
+            hit = np.array([x in options for x in item.v], bool) if len(item.v) else empty_mask(0)
         elif item.kind == "num" and not item.approx:
             hit = np.zeros(len(item), bool)
             for o in options:
@@ -717,7 +224,7 @@ class _Evaluator:
     def _conditional(self, node, ctx, chk):
         c = self.eval(node.condition, ctx, chk)
         a, b = self.eval(node.then, ctx, chk), self.eval(node.otherwise, ctx, chk)
-        _booleans(c)
+        need_booleans(c)
         if a.kind != b.kind or a.approx or b.approx or a.kind == "obj":
             raise NotVectorizable("if-then-else of this kind")
         take_a = ~c.unk & c.v
@@ -739,7 +246,7 @@ class _Evaluator:
                 raise NotVectorizable("level")
             arr = np.empty(ctx.rows, object)
             arr[:] = [LEVELS[i] for i in ctx.level]
-            return Col("obj", _empty(ctx.rows), _empty(ctx.rows), (), _empty(ctx.rows), v=arr)
+            return Col("obj", empty_mask(ctx.rows), empty_mask(ctx.rows), (), empty_mask(ctx.rows), v=arr)
         if isinstance(ref, ParamRef):
             return self.param(ref, ctx)
         if isinstance(ref, DerivedRef):
@@ -758,7 +265,7 @@ class _Evaluator:
                 raise NotVectorizable("level of a non-section")
             arr = np.empty(len(index), object)
             arr[:] = [LEVELS[i] for i in self.frames.sec_level[index]]
-            return Col("obj", _empty(len(index)), _empty(len(index)), (), _empty(len(index)), v=arr)
+            return Col("obj", empty_mask(len(index)), empty_mask(len(index)), (), empty_mask(len(index)), v=arr)
         kind, index = self.base(ref.base, ref.slot, ref.to_school, ctx)
         if ref.virtual == "class_sizes":
             if kind != "section":
@@ -780,7 +287,7 @@ class _Evaluator:
             unk = np.array([v is None for v in values], bool)
             arr = np.empty(len(values), object)
             arr[:] = values
-            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, pointers, ""),), _empty(len(values)), v=arr)
+            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, pointers, ""),), empty_mask(len(values)), v=arr)
             self.frames._fields[key] = col
         return col
 
@@ -797,7 +304,7 @@ class _Evaluator:
 
     def param(self, ref: ParamRef, ctx: Ctx) -> Col:
         value = self.params.get(ref.name)
-        kind = _kind_of(ref.type)
+        kind = kind_of(ref.type)
         if isinstance(value, Unknown):
             return const(value, ctx.rows, kind)
         if ref.per_level and ref.level is None:
@@ -809,10 +316,10 @@ class _Evaluator:
             if any(c.kind != "num" for c in cols):
                 raise NotVectorizable("per-level parameter of this kind")
             first = ctx.level == 0
-            return Algebra(ctx.rows).num(np.where(first, cols[0].unk, cols[1].unk), _empty(ctx.rows),
+            return Algebra(ctx.rows).num(np.where(first, cols[0].unk, cols[1].unk), empty_mask(ctx.rows),
                                          tuple(Narrowed(s, first) for s in cols[0].sources)
                                          + tuple(Narrowed(s, ~first) for s in cols[1].sources),
-                                         _empty(ctx.rows), np.where(first, cols[0].n, cols[1].n),
+                                         empty_mask(ctx.rows), np.where(first, cols[0].n, cols[1].n),
                                          np.where(first, cols[0].d, cols[1].d))
         if ref.level is not None:
             v = value.get(ref.level) if isinstance(value, dict) else None
@@ -873,7 +380,7 @@ class _Evaluator:
             args = [self.eval(a, ctx, chk) for a in node.args]
         rows = ctx.rows
         results, unknowns = [], {}
-        bad = _empty(rows)
+        bad = empty_mask(rows)
         record_index = ctx.bases["record"][1]
         for i in range(rows):
             view = self.frames.views[int(record_index[i])]
@@ -883,12 +390,12 @@ class _Evaluator:
             elif fn.args == "field":
                 v = fn.scalar(scope, chk.resolutions[id(node.args[0])])
             else:
-                values = [a.value_at(i) if not a.unk[i] else _union_at(a.sources, i) for a in args]
+                values = [a.value_at(i) if not a.unk[i] else union_at(a.sources, i) for a in args]
                 if any(a.bad[i] for a in args):
                     bad[i] = True
                     v = None
                 elif fn.strict and any(isinstance(x, Unknown) for x in values):
-                    v = _merge(values)
+                    v = merge_unknowns(values)
                 else:
                     v = fn.scalar(scope, *values)
             if isinstance(v, Unknown):
@@ -982,8 +489,8 @@ class _Evaluator:
         where = self.eval(node.where, mctx, chk) if node.where is not None else None
         args = [self.eval(a, mctx, chk) for a in node.args]
         groups = Groups(member_key, n_keys)
-        m = _Members(groups, row_key, where, args, fn.strict, len(member_key))
-        return fn.batch(_AggregateAlgebra(self, ctx.rows), m)
+        m = Members(groups, row_key, where, args, fn.strict, len(member_key))
+        return fn.batch(AggregateAlgebra(self, ctx.rows), m)
 
     def list_aggregate(self, fn, node: ast.Aggregate, info: AggregateInfo, ctx: Ctx, chk) -> Col:
         """An aggregate over a list each row holds (class sizes, room areas): its items are
@@ -1003,8 +510,8 @@ class _Evaluator:
                    values={info.slot: item_col})
         where = self.eval(node.where, mctx, chk) if node.where is not None else None
         args = [self.eval(a, mctx, chk) for a in node.args]
-        m = _Members(Groups(owner, ctx.rows), np.arange(ctx.rows, dtype=np.int64), where, args, fn.strict, len(owner))
-        col = fn.batch(_AggregateAlgebra(self, ctx.rows), m)
+        m = Members(Groups(owner, ctx.rows), np.arange(ctx.rows, dtype=np.int64), where, args, fn.strict, len(owner))
+        col = fn.batch(AggregateAlgebra(self, ctx.rows), m)
         # A row without its list is unknown, naming the list (as the closures do).
         keep = ~lists.unk
         col.unk = col.unk & keep | lists.unk
@@ -1061,199 +568,12 @@ class _RowCtx:
         self.reads = self.notes = None
 
 
-def _merge(values) -> Unknown:
+def merge_unknowns(values) -> Unknown:
     out = Unknown()
     for v in values:
         if isinstance(v, Unknown):
             out = out | v
     return out
-
-
-@dataclass
-class _Members:
-    groups: Groups
-    row_key: np.ndarray
-    where: Col | None
-    args: list
-    strict: bool
-    count: int
-
-
-class _AggregateAlgebra:
-    """Grouped reductions: the registry's aggregate `batch` semantics."""
-
-    def __init__(self, ev: _Evaluator, rows: int):
-        self.ev, self.rows = ev, rows
-
-    def _inside(self, m: _Members):
-        """Members counted (where not False), and the per-key unknown of a strict aggregate."""
-        n = m.count
-        w_false = _empty(n) if m.where is None else (~m.where.unk & ~m.where.v)
-        inside = ~w_false
-        member_unknown = _empty(n) if m.where is None else m.where.unk.copy()
-        sources = [] if m.where is None else list(m.where.sources)
-        bad = _empty(n) if m.where is None else m.where.bad.copy()
-        for a in m.args:
-            member_unknown |= a.unk
-            sources.extend(a.sources)
-            bad |= a.bad
-        member_unknown &= inside
-        return inside, member_unknown, sources, bad & inside
-
-    def _finish(self, m: _Members, kind, n=None, d=None, v=None, f=None, approx=False, exact_at=None,
-                empty_reason=None, name=""):
-        inside, member_unknown, sources, bad = self._inside(m)
-        g = m.groups
-        key_unknown = g.any(member_unknown)
-        key_bad = g.any(bad)
-        row_unknown = key_unknown[m.row_key]
-        grouped = tuple(Grouped(s, inside, g, m.row_key) for s in sources)
-        miss = _empty(self.rows)
-        for s in grouped:
-            miss |= s.miss
-        miss &= row_unknown
-        grouped = tuple(Narrowed(s, row_unknown) for s in grouped)
-        col = Col(kind, row_unknown, miss, grouped, key_bad[m.row_key],
-                  n=None if n is None else n[m.row_key], d=None if d is None else d[m.row_key],
-                  v=None if v is None else v[m.row_key], f=None if f is None else f[m.row_key], approx=approx,
-                  exact_at=None if exact_at is None else (lambda i, e=exact_at, rk=m.row_key: e(int(rk[i]))))
-        if empty_reason is not None:
-            counts = g.reduce(np.add, inside.astype(np.int64), 0)
-            empty = (counts == 0)[m.row_key] & ~row_unknown
-            col = Algebra(self.rows)._undefined(col, empty, empty_reason, name)
-        if kind == "num" and n is not None:
-            col.n = np.where(col.unk, 0, col.n)
-            col.d = np.where(col.unk, 1, col.d)
-        return col
-
-    def _values(self, m: _Members):
-        inside, member_unknown, _, _ = self._inside(m)
-        a = m.args[0]
-        _numeric(a)
-        _exact(a)
-        use = inside & ~member_unknown
-        return a, use
-
-    def sum(self, m: _Members) -> Col:
-        a, use = self._values(m)
-        if not (a.d[use] == 1).all():
-            raise NotVectorizable("sum of fractions")
-        values = np.where(use, a.n, 0)
-        if np.abs(values.astype(np.float64)).sum() > LIMIT:
-            raise NotVectorizable("sum beyond int64")
-        n = m.groups.total(values)
-        return self._finish(m, "num", n=n, d=np.ones_like(n))
-
-    def extreme(self, m: _Members, which: str) -> Col:
-        a, use = self._values(m)
-        if not (a.d[use] == 1).all():
-            raise NotVectorizable("min/max of fractions")
-        big = np.iinfo(np.int64).max
-        if which == "min":
-            values = np.where(use, a.n, big)
-            n = m.groups.reduce(np.minimum, values, big)
-        else:
-            values = np.where(use, a.n, -big)
-            n = m.groups.reduce(np.maximum, values, -big)
-        return self._finish(m, "num", n=n, d=np.ones_like(n), empty_reason="empty", name=which)
-
-    def mean(self, m: _Members) -> Col:
-        a, use = self._values(m)
-        if not (a.d[use] == 1).all():
-            raise NotVectorizable("mean of fractions")
-        values = np.where(use, a.n, 0)
-        if np.abs(values.astype(np.float64)).sum() > LIMIT:
-            raise NotVectorizable("mean beyond int64")
-        total = m.groups.total(values)
-        count = m.groups.total(use.astype(np.int64))
-        n, d = _reduce(total, np.where(count == 0, 1, count))
-        return self._finish(m, "num", n=n, d=d, empty_reason="empty", name="mean")
-
-    def count(self, m: _Members) -> Col:
-        inside, member_unknown, _, _ = self._inside(m)
-        a = m.args[0]
-        _booleans(a)
-        hits = (inside & ~member_unknown & a.v).astype(np.int64)
-        n = m.groups.total(hits)
-        return self._finish(m, "num", n=n, d=np.ones_like(n))
-
-    def share(self, m: _Members) -> Col:
-        inside, member_unknown, _, _ = self._inside(m)
-        a = m.args[0]
-        _booleans(a)
-        hits = m.groups.total((inside & ~member_unknown & a.v).astype(np.int64))
-        total = m.groups.total(inside.astype(np.int64))
-        n, d = _reduce(hits, np.where(total == 0, 1, total))
-        return self._finish(m, "num", n=n, d=d, empty_reason="empty", name="share")
-
-    def _kleene(self, m: _Members, conj: bool) -> Col:
-        n = m.count
-        a = m.args[0]
-        _booleans(a)
-        w = m.where
-        w_unknown = _empty(n) if w is None else w.unk
-        inside = _empty(n) | True if w is None else (w.unk | w.v)
-        # A member whose membership is unknown: all() needs "w implies v", any() needs "w and v".
-        if conj:
-            term_false = inside & ~a.unk & ~a.v & ~w_unknown
-            term_unknown = inside & ~term_false & (a.unk | (w_unknown & ~(~a.unk & a.v)))
-        else:
-            term_true = inside & ~a.unk & a.v & ~w_unknown
-            term_unknown = inside & ~term_true & (a.unk | (w_unknown & ~(~a.unk & ~a.v)))
-        g = m.groups
-        decided = g.any(term_false if conj else term_true)
-        unknown_key = ~decided & g.any(term_unknown)
-        row_unknown = unknown_key[m.row_key]
-        v = (~decided if conj else decided) & ~unknown_key
-        sources = list(a.sources) + ([] if w is None else list(w.sources))
-        grouped = tuple(Narrowed(Grouped(s, term_unknown, g, m.row_key), row_unknown) for s in sources)
-        miss = _empty(self.rows)
-        for s in grouped:
-            miss |= s.miss
-        bad = g.any(inside & (a.bad | (_empty(n) if w is None else w.bad)))[m.row_key]
-        return Col("bool", row_unknown, miss & row_unknown, grouped, bad, v=v[m.row_key] & ~row_unknown)
-
-    def all(self, m):
-        return self._kleene(m, True)
-
-    def any(self, m):
-        return self._kleene(m, False)
-
-    def weighted_cv(self, m: _Members) -> Col:
-        inside, member_unknown, _, _ = self._inside(m)
-        x, p = m.args
-        _numeric(x, p)
-        _exact(x, p)
-        use = inside & ~member_unknown
-        g = m.groups
-        xf = np.where(use, x.n / x.d, 0.0)
-        pf = np.where(use, p.n / p.d, 0.0)
-        big_p = np.bincount(g.keys, weights=pf, minlength=g.n_keys)
-        sx = np.bincount(g.keys, weights=pf * xf, minlength=g.n_keys)
-        with np.errstate(all="ignore"):
-            mean = np.where(big_p > 0, sx / np.where(big_p > 0, big_p, 1), 0.0)
-            dev = xf - mean[g.keys]
-            var = np.bincount(g.keys, weights=pf * dev * dev, minlength=g.n_keys) / np.where(big_p > 0, big_p, 1)
-            cv = np.sqrt(np.maximum(var, 0)) / np.where(mean != 0, np.abs(mean), 1)
-        # Exact zero tests: every member's p·x is zero exactly when its numerators are.
-        any_p = g.any(use & (p.n != 0))
-        any_px = g.any(use & (p.n != 0) & (x.n != 0))
-        negative = g.any(use & ((x.n < 0) | (p.n < 0)))   # signs could cancel in floats: judge exactly
-        exact_x, exact_p = x, p
-        groups = g
-
-        def exact_at(key: int):
-            rows = [(exact_x.value_at(int(i)), exact_p.value_at(int(i))) for i in groups.members(key) if use[i]]
-            result = weighted_mean_and_cv(rows)
-            return None if isinstance(result, Unknown) else result[1]
-
-        col = self._finish(m, "num", f=cv, approx=True, exact_at=exact_at)
-        row = m.row_key
-        col.bad = col.bad | negative[row]
-        B = Algebra(self.rows)
-        col = B._undefined(col, ~col.unk & ~any_p[row], "empty", "weighted_cv")
-        col = B._undefined(col, ~col.unk & any_p[row] & ~any_px[row], "division_by_zero", "weighted_cv")
-        return col
 
 
 # ---- the backend ------------------------------------------------------------------------
@@ -1348,7 +668,7 @@ class BatchProgram:
         count = len(index)
         if meta.when is not None:
             w = ev.eval(meta.when.node, ctx, meta.when)
-            _booleans(w)
+            need_booleans(w)
             when_code = np.where(w.unk, W_UNKNOWN, np.where(w.v, W_TRUE, W_FALSE))
         else:
             w = None
@@ -1365,7 +685,7 @@ class BatchProgram:
             res = Algebra(count).compare(meta.op, value, threshold)
         else:
             res = ev.eval(meta.require.node, ctx, meta.require)
-            _booleans(res)
+            need_booleans(res)
         result_code = np.where(res.unk, np.where(res.miss, R_MISSING, R_UNDEFINED), np.where(res.v, R_TRUE, R_FALSE))
         status = np.array(STATUS_TABLE, np.int64)[when_code, result_code]
         holds = when_code == W_TRUE
@@ -1402,9 +722,9 @@ class BatchProgram:
     def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order):
         holds = result["holds"][i]
         if when is not None and when.unk[i]:
-            unknown = _union_at(when.sources, i)
+            unknown = union_at(when.sources, i)
         elif holds and result["col"].unk[i]:
-            unknown = _union_at(result["col"].sources, i)
+            unknown = union_at(result["col"].sources, i)
         else:
             unknown = Unknown()
         value = threshold = None
@@ -1419,7 +739,7 @@ def _row_values(values: list) -> Col:
     n = len(values)
     unknowns = {i: v for i, v in enumerate(values) if isinstance(v, Unknown)}
     src = PerRow(n, unknowns)
-    return Col("bool", src.miss | src.undef, src.miss.copy(), (src,), _empty(n),
+    return Col("bool", src.miss | src.undef, src.miss.copy(), (src,), empty_mask(n),
                v=np.array([v is True for v in values], bool))
 
 

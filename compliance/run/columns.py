@@ -1,0 +1,514 @@
+"""Columns for the columnar backend (run/batch.py): one value per row, exact.
+
+Numbers are exact rationals — an int64 numerator and denominator per row — and comparisons
+cross-multiply; an operation that could overflow int64 marks its rows `bad`, and the backend
+judges bad rows again with the closures. A 差异系数 is the one approximate column (floats):
+rows within NEAR of a threshold are marked bad too. Unknown rows carry `Source`s that name
+the missing JSON pointers (or the undefined operation) row by row. `Algebra` is what the
+registry's column semantics (compliance/dsl/builtins.py) are written in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from ..dsl import types as T
+from ..logic import Unknown
+
+LIMIT = float(2 ** 62)     # products above this might not fit int64: such rows are judged exactly
+NEAR = 1e-9                # floats this close (relative) to a threshold are judged exactly
+
+
+class NotVectorizable(Exception):
+    """A construct this backend does not lay out as columns: the rule runs on the closures."""
+
+
+# ---- where unknown rows come from ------------------------------------------------------
+
+class Source:
+    """Why some rows of a column are unknown: `miss` rows lack an input, `undef` rows hit
+    undefined arithmetic. `at(i)` names them for row i: (missing pointers, undefined)."""
+    miss: np.ndarray
+    undef: np.ndarray
+
+    def at(self, i: int) -> tuple[frozenset, frozenset]:
+        raise NotImplementedError
+
+
+class FieldMissing(Source):
+    def __init__(self, mask, pointers, suffix):
+        self.miss, self.undef = mask, np.zeros_like(mask)
+        self.pointers, self.suffix = pointers, suffix
+
+    def at(self, i):
+        return frozenset((self.pointers[i] + self.suffix,)), frozenset()
+
+
+class Missing(Source):
+    """Rows that miss one and the same thing (e.g. /history)."""
+
+    def __init__(self, mask, pointers=frozenset(), undefined=frozenset()):
+        self.miss = mask if pointers else np.zeros_like(mask)
+        self.undef = mask if not pointers else np.zeros_like(mask)
+        self.pointers, self.undefined = frozenset(pointers), frozenset(undefined)
+
+    def at(self, i):
+        return self.pointers, self.undefined
+
+
+class PerRow(Source):
+    """Unknowns computed row by row (functions evaluated with their scalar semantics)."""
+
+    def __init__(self, n, unknowns: dict[int, Unknown]):
+        self.miss, self.undef = np.zeros(n, bool), np.zeros(n, bool)
+        for i, u in unknowns.items():
+            if u.missing or not u.undefined:
+                self.miss[i] = True
+            else:
+                self.undef[i] = True
+        self.unknowns = unknowns
+
+    def at(self, i):
+        u = self.unknowns.get(i)
+        return (u.missing, u.undefined) if u is not None else (frozenset(), frozenset())
+
+
+class Taken(Source):
+    """Another column's source seen through a row index (a school field read per section)."""
+
+    def __init__(self, inner: Source, index):
+        self.inner, self.index = inner, index
+        self.miss, self.undef = inner.miss[index], inner.undef[index]
+
+    def at(self, i):
+        return self.inner.at(int(self.index[i]))
+
+
+class Narrowed(Source):
+    def __init__(self, inner: Source, keep):
+        self.inner = inner
+        self.miss, self.undef = inner.miss & keep, inner.undef & keep
+
+    def at(self, i):
+        return self.inner.at(i)
+
+
+class Grouped(Source):
+    """The union over a group's members: what an aggregate's unknown rows miss."""
+
+    def __init__(self, inner: Source, member_mask, groups: "Groups", row_key):
+        m = inner.miss & member_mask
+        u = inner.undef & member_mask
+        self.inner, self.groups, self.row_key, self.mask = inner, groups, row_key, member_mask
+        self.miss = groups.any(m)[row_key]
+        self.undef = groups.any(u)[row_key]
+
+    def at(self, i):
+        missing, undefined = set(), set()
+        for m in self.groups.members(int(self.row_key[i])):
+            if self.mask[m] and (self.inner.miss[m] or self.inner.undef[m]):
+                a, b = self.inner.at(int(m))
+                missing |= a
+                undefined |= b
+        return frozenset(missing), frozenset(undefined)
+
+
+def union_at(sources, i) -> Unknown:
+    missing, undefined = set(), set()
+    for s in sources:
+        if s.miss[i] or s.undef[i]:
+            a, b = s.at(i)
+            missing |= a
+            undefined |= b
+    return Unknown(frozenset(missing), frozenset(undefined))
+
+
+# ---- columns ----------------------------------------------------------------------------
+
+@dataclass
+class Col:
+    """One value per row. `kind`: num (exact n/d, or floats `f` when `approx`), bool (`v`),
+    obj (strings, lists, dates, entities in `v`). `unk` rows are unknown, `miss` those of
+    them that lack an input; `bad` rows must be judged by the closures."""
+    kind: str
+    unk: np.ndarray
+    miss: np.ndarray
+    sources: tuple
+    bad: np.ndarray
+    n: np.ndarray | None = None
+    d: np.ndarray | None = None
+    v: np.ndarray | None = None
+    f: np.ndarray | None = None
+    approx: bool = False
+    exact_at: object = None        # approx columns: row → exact value (or None)
+
+    def __len__(self):
+        return len(self.unk)
+
+    def take(self, index) -> "Col":
+        return Col(self.kind, self.unk[index], self.miss[index], tuple(Taken(s, index) for s in self.sources),
+                   self.bad[index], None if self.n is None else self.n[index], None if self.d is None else self.d[index],
+                   None if self.v is None else self.v[index], None if self.f is None else self.f[index], self.approx,
+                   None if self.exact_at is None else (lambda i, e=self.exact_at, ix=index: e(int(ix[i]))))
+
+    def floats(self) -> np.ndarray:
+        if self.approx:
+            return self.f
+        return self.n / self.d
+
+    def value_at(self, i):
+        """The exact Python value of row i (a known row)."""
+        if self.kind == "num":
+            if self.approx:
+                return self.exact_at(i) if self.exact_at is not None else None
+            n, d = int(self.n[i]), int(self.d[i])
+            return n if d == 1 else Fraction(n, d)
+        if self.kind == "bool":
+            return bool(self.v[i])
+        return self.v[i]
+
+
+def empty_mask(n) -> np.ndarray:
+    return np.zeros(n, bool)
+
+
+def const(value, n: int, kind: str = "obj") -> Col:
+    """`value` on every row; an Unknown (a parameter not in force) makes a column of `kind`."""
+    if isinstance(value, Unknown):
+        mask = np.ones(n, bool)
+        src = Missing(mask, value.missing, value.undefined)
+        if kind == "num":
+            return Col("num", mask, src.miss.copy(), (src,), empty_mask(n), n=np.zeros(n, np.int64),
+                       d=np.ones(n, np.int64))
+        if kind == "bool":
+            return Col("bool", mask, src.miss.copy(), (src,), empty_mask(n), v=empty_mask(n))
+        return Col("obj", mask, src.miss.copy(), (src,), empty_mask(n), v=np.full(n, None, object))
+    if isinstance(value, bool):
+        return Col("bool", empty_mask(n), empty_mask(n), (), empty_mask(n), v=np.full(n, value, bool))
+    if isinstance(value, (int, Fraction, Decimal)):
+        q = Fraction(value)
+        if abs(q.numerator) > LIMIT or q.denominator > LIMIT:
+            raise NotVectorizable("constant beyond int64")
+        return Col("num", empty_mask(n), empty_mask(n), (), empty_mask(n), n=np.full(n, q.numerator, np.int64),
+                   d=np.full(n, q.denominator, np.int64))
+    arr = np.empty(n, object)
+    arr[:] = [value] * n
+    return Col("obj", empty_mask(n), empty_mask(n), (), empty_mask(n), v=arr)
+
+
+def numbers(values: list, scale: Fraction = Fraction(1)):
+    """Exact (n, d, known, bad) arrays from Python numbers (int, Fraction, Decimal, float) or None."""
+    count = len(values)
+    known = np.fromiter((v is not None for v in values), bool, count)
+    if all(v.__class__ is int or v is None for v in values):
+        nums, dens = [0 if v is None else v for v in values], None
+    else:
+        nums, dens = [], []
+        for v in values:
+            if v is None:
+                nums.append(0)
+                dens.append(1)
+            elif v.__class__ is int:
+                nums.append(v)
+                dens.append(1)
+            elif v.__class__ is Fraction:
+                nums.append(v.numerator)
+                dens.append(v.denominator)
+            elif isinstance(v, (Decimal, float)) and not isinstance(v, bool):
+                a, b = (v if isinstance(v, Decimal) else Fraction(repr(v))).as_integer_ratio()
+                nums.append(a)
+                dens.append(b)
+            else:                       # not a number (the schema would say so): unknown here
+                nums.append(0)
+                dens.append(1)
+    bad = empty_mask(count)
+    try:
+        n = np.array(nums, np.int64)
+        d = np.ones(count, np.int64) if dens is None else np.array(dens, np.int64)
+    except OverflowError:
+        big = [abs(a) > LIMIT or (dens is not None and dens[i] > LIMIT) for i, a in enumerate(nums)]
+        bad = np.array(big, bool)
+        n = np.array([0 if b else a for a, b in zip(nums, big)], np.int64)
+        d = np.ones(count, np.int64) if dens is None else np.array([1 if b else x for x, b in zip(dens, big)],
+                                                                      np.int64)
+    if scale != 1:
+        n, d, over = _mul_parts(n, d, np.full(count, scale.numerator, np.int64),
+                                np.full(count, scale.denominator, np.int64))
+        bad |= over
+    return n, d, known, bad
+
+
+def reduce_fraction(n, d):
+    g = np.gcd(n, d)
+    g[g == 0] = 1
+    return n // g, d // g
+
+
+def _overflows(*products) -> np.ndarray:
+    """Rows where some product a·b might leave int64 (checked in floats, generously)."""
+    out = None
+    for a, b in products:
+        o = np.abs(a.astype(np.float64)) * np.abs(b.astype(np.float64)) > LIMIT
+        out = o if out is None else out | o
+    return out
+
+
+def _mul_parts(an, ad, bn, bd):
+    over = _overflows((an, bn), (ad, bd))
+    n, d = reduce_fraction(np.where(over, 0, an * bn), np.where(over, 1, ad * bd))
+    return n, d, over
+
+
+class Algebra:
+    """Column operations with exact rationals and three-valued logic: what the registry's
+    `batch` semantics (compliance/dsl/builtins.py) are written in."""
+
+    def __init__(self, n: int):
+        self.rows = n
+
+    def const(self, value) -> Col:
+        return const(value, self.rows)
+
+    # -- strict combination: unknown where any operand is
+    @staticmethod
+    def _strict(*cols) -> tuple:
+        unk = cols[0].unk.copy()
+        miss = cols[0].miss.copy()
+        bad = cols[0].bad.copy()
+        sources = cols[0].sources
+        for c in cols[1:]:
+            unk |= c.unk
+            miss |= c.miss
+            bad |= c.bad
+            sources = sources + c.sources
+        return unk, miss, sources, bad
+
+    def num(self, unk, miss, sources, bad, n, d) -> Col:
+        n = np.where(unk, 0, n)
+        d = np.where(unk, 1, d)
+        return Col("num", unk, miss, sources, bad, n=n, d=d)
+
+    def arith(self, op: str, a: Col, b: Col, where: str = "/") -> Col:
+        need_numbers(a, b)
+        unk, miss, sources, bad = self._strict(a, b)
+        if a.approx or b.approx:
+            fa, fb = a.floats(), b.floats()
+            with np.errstate(all="ignore"):
+                f = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / np.where(fb == 0, 1, fb)}[op]
+            if op == "/":
+                zero = ~unk & (fb == 0)
+                return self._undefined(Col("num", unk, miss, sources, bad, f=f, approx=True), zero,
+                                       "division_by_zero", where)
+            return Col("num", unk, miss, sources, bad, f=f, approx=True)
+        if op in "+-":
+            if (a.d == 1).all() and (b.d == 1).all():
+                over = _overflows((a.n, np.ones_like(a.n)), (b.n, np.ones_like(b.n)))
+                n = a.n + b.n if op == "+" else a.n - b.n
+                return self.num(unk, miss, sources, bad | over, n, np.ones_like(n))
+            over = _overflows((a.n, b.d), (b.n, a.d), (a.d, b.d))
+            x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
+            n, d = reduce_fraction(x + y if op == "+" else x - y, np.where(over, 1, a.d * b.d))
+            return self.num(unk, miss, sources, bad | over, n, d)
+        if op == "*":
+            n, d, over = _mul_parts(a.n, a.d, b.n, b.d)
+            return self.num(unk, miss, sources, bad | over, n, d)
+        zero = ~unk & (b.n == 0)
+        bn = np.where(zero, 1, b.n)
+        sign = np.sign(bn)
+        n, d, over = _mul_parts(a.n, a.d, b.d * sign, np.abs(bn))
+        return self._undefined(self.num(unk, miss, sources, bad | over, n, d), zero, "division_by_zero", where)
+
+    def _undefined(self, col: Col, mask, reason: str, where: str) -> Col:
+        if not mask.any():
+            return col
+        src = Missing(mask, (), {(reason, where)})
+        col.unk = col.unk | mask
+        col.sources = col.sources + (src,)
+        if col.n is not None:
+            col.n = np.where(mask, 0, col.n)
+            col.d = np.where(mask, 1, col.d)
+        return col
+
+    def div(self, a, b, where="/"):
+        return self.arith("/", a, b, where)
+
+    def mul(self, a, b):
+        return self.arith("*", a, b)
+
+    def neg(self, a: Col) -> Col:
+        need_numbers(a)
+        if a.approx:
+            return Col("num", a.unk, a.miss, a.sources, a.bad, f=-a.f, approx=True)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-a.n, d=a.d)
+
+    def abs(self, a: Col) -> Col:
+        need_numbers(a)
+        need_exact(a)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.abs(a.n), d=a.d)
+
+    def floor(self, a: Col) -> Col:
+        need_numbers(a)
+        need_exact(a)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.floor_divide(a.n, a.d), d=np.ones_like(a.d))
+
+    def ceil(self, a: Col) -> Col:
+        need_numbers(a)
+        need_exact(a)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-np.floor_divide(-a.n, a.d), d=np.ones_like(a.d))
+
+    def compare(self, op: str, a: Col, b: Col) -> Col:
+        unk, miss, sources, bad = self._strict(a, b)
+        if a.kind == "num" and b.kind == "num":
+            if a.approx or b.approx:
+                fa, fb = a.floats(), b.floats()
+                near = ~unk & (np.abs(fa - fb) <= NEAR * np.maximum(1.0, np.maximum(np.abs(fa), np.abs(fb))))
+                x, y, bad = fa, fb, bad | near
+            else:
+                over = _overflows((a.n, b.d), (b.n, a.d))
+                x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
+                bad = bad | over
+        elif op in ("==", "!=") and a.kind == b.kind:
+            x, y = a.v, b.v
+        elif op in ("==", "!=") and {a.kind, b.kind} == {"obj"}:
+            x, y = a.v, b.v
+        else:
+            raise NotVectorizable(f"{op} between {a.kind} and {b.kind}")
+        v = np.asarray(_OPS[op](x, y), bool)
+        return Col("bool", unk, miss, sources, bad, v=np.where(unk, False, v))
+
+    def pick(self, cond: Col, a: Col, b: Col) -> Col:
+        """Row by row a where cond holds, else b (cond known; used for least/greatest)."""
+        unk, miss, sources, bad = self._strict(cond, a, b)
+        if a.kind != "num" or a.approx or b.approx:
+            raise NotVectorizable("pick")
+        return self.num(unk, miss, sources, bad, np.where(cond.v, a.n, b.n), np.where(cond.v, a.d, b.d))
+
+    # -- Kleene logic
+    def k_and(self, a: Col, b: Col) -> Col:
+        need_booleans(a, b)
+        false = (~a.unk & ~a.v) | (~b.unk & ~b.v)
+        unk = ~false & (a.unk | b.unk)
+        return _logic(unk, np.where(unk | false, False, True), a, b)
+
+    def k_or(self, a: Col, b: Col) -> Col:
+        need_booleans(a, b)
+        true = (~a.unk & a.v) | (~b.unk & b.v)
+        unk = ~true & (a.unk | b.unk)
+        return _logic(unk, true, a, b)
+
+    def k_not(self, a: Col) -> Col:
+        need_booleans(a)
+        return Col("bool", a.unk, a.miss, a.sources, a.bad, v=np.where(a.unk, False, ~a.v))
+
+    def is_known(self, a: Col) -> Col:
+        n = len(a)
+        return Col("bool", empty_mask(n), empty_mask(n), (), a.bad, v=~a.unk)
+
+    # -- functions with their own column semantics
+    def split(self, q: Col, w: Col) -> Col:
+        raise NotVectorizable("split outside a section frame")   # replaced per frame, see _Frame
+
+    def at_least(self, k: Col, p: Col, items) -> Col:
+        rows = self.rows
+        met = np.zeros(rows, np.int64)
+        far = np.zeros(rows, np.int64)
+        unknown = np.zeros(rows, np.int64)
+        item_sources, bad = [], k.bad | p.bad
+        for a, b, op in items:
+            hit = self.compare(op, a, b)
+            near = self.compare(">=", a, self.mul(p, b))
+            known = ~hit.unk
+            met += known & hit.v
+            far += known & ~hit.v & ~near.v
+            unknown += hit.unk
+            bad = bad | hit.bad | near.bad
+            item_sources.append(hit)
+        need_exact(k)
+        kk = k.n // k.d   # k is a whole count
+        any_unknown = unknown > 0
+        false = any_unknown & ((far > 0) | (met + unknown < kk))
+        unk = any_unknown & ~false
+        v = ~any_unknown & (met >= kk) & (far == 0)
+        sources, miss = (), empty_mask(rows)
+        for hit in item_sources:
+            sources += tuple(Narrowed(s, unk) for s in hit.sources)
+            miss |= hit.miss & unk
+        unk |= k.unk | p.unk
+        return Col("bool", unk, miss | k.miss | p.miss, sources + k.sources + p.sources, bad, v=v & ~unk)
+
+
+_OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal,
+        "!=": np.not_equal}
+
+
+def kind_of(t) -> str:
+    if isinstance(t, T.NumberT):
+        return "num"
+    if isinstance(t, T.BoolT):
+        return "bool"
+    return "obj"
+
+
+def need_numbers(*cols):
+    for c in cols:
+        if c.kind != "num":
+            raise NotVectorizable(f"arithmetic on {c.kind}")
+
+
+def need_exact(*cols):
+    for c in cols:
+        if c.approx:
+            raise NotVectorizable("exact operation on an approximate column")
+
+
+def need_booleans(*cols):
+    for c in cols:
+        if c.kind != "bool":
+            raise NotVectorizable(f"logic on {c.kind}")
+
+
+def _logic(unk, v, *cols) -> Col:
+    sources, miss, bad = (), empty_mask(len(unk)), empty_mask(len(unk))
+    for c in cols:
+        sources += tuple(Narrowed(s, unk) for s in c.sources)
+        miss |= c.miss & unk
+        bad |= c.bad
+    return Col("bool", unk, miss, sources, bad, v=v & ~unk)
+
+
+# ---- groups (for aggregates) ------------------------------------------------------------
+
+class Groups:
+    """Members grouped by key: reductions per key in one pass."""
+
+    def __init__(self, keys: np.ndarray, n_keys: int):
+        self.keys, self.n_keys = keys, n_keys
+        self.order = np.argsort(keys, kind="stable")
+        self.counts = np.bincount(keys, minlength=n_keys)
+        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+
+    def members(self, key: int) -> np.ndarray:
+        s = self.starts[key]
+        return self.order[s:s + self.counts[key]]
+
+    def any(self, mask) -> np.ndarray:
+        return np.bincount(self.keys, weights=mask.astype(np.float64), minlength=self.n_keys) > 0
+
+    def total(self, values) -> np.ndarray:
+        """Exact int64 sums per key (np.add.reduceat over the members in key order)."""
+        out = np.zeros(self.n_keys, np.int64)
+        nonempty = self.counts > 0
+        if nonempty.any():
+            sums = np.add.reduceat(values[self.order], self.starts[nonempty])
+            out[nonempty] = sums
+        return out
+
+    def reduce(self, ufunc, values, empty) -> np.ndarray:
+        out = np.full(self.n_keys, empty, values.dtype)
+        nonempty = self.counts > 0
+        if nonempty.any():
+            out[nonempty] = ufunc.reduceat(values[self.order], self.starts[nonempty])
+        return out
