@@ -65,7 +65,7 @@ class AggregateAlgebra:
         if empty_reason is not None:
             counts = g.reduce(np.add, inside.astype(np.int64), 0)
             empty = (counts == 0)[m.row_key] & ~row_unknown
-            col = Algebra(self.rows)._undefined(col, empty, empty_reason, name)
+            col = Algebra(self.rows).undefined_where(col, empty, empty_reason, name)
         if kind == "num" and n is not None:
             col.n = np.where(col.unk, 0, col.n)
             col.d = np.where(col.unk, 1, col.d)
@@ -196,6 +196,6 @@ class AggregateAlgebra:
         row = m.row_key
         col.bad = col.bad | negative[row]
         B = Algebra(self.rows)
-        col = B._undefined(col, ~col.unk & ~any_p[row], "empty", "weighted_cv")
-        col = B._undefined(col, ~col.unk & any_p[row] & ~any_px[row], "division_by_zero", "weighted_cv")
+        col = B.undefined_where(col, ~col.unk & ~any_p[row], "empty", "weighted_cv")
+        col = B.undefined_where(col, ~col.unk & any_p[row] & ~any_px[row], "division_by_zero", "weighted_cv")
         return col

@@ -45,7 +45,8 @@ from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATU
                     W_UNKNOWN, finding)
 from .subjects import subjects
 from .aggregates import AggregateAlgebra, Members
-from .columns import (Algebra, Col, FieldMissing, Groups, Narrowed, NotVectorizable, PerRow, const, empty_mask, kind_of, need_booleans, numbers, union_at)
+from .columns import (Algebra, Col, FieldMissing, Grouped, Groups, Narrowed, NotVectorizable, PerRow, Taken, const,
+                      empty_mask, kind_of, need_booleans, numbers, overflows, reduce_fraction, union_at)
 
 
 # ---- frames -----------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class _Evaluator:
         return method(node, ctx, chk)
 
     def algebra(self, ctx: Ctx) -> Algebra:
-        return Algebra(ctx.rows)
+        return FrameAlgebra(self, ctx)
 
     # -- literals
     def _number(self, node, ctx, chk):
@@ -326,9 +327,7 @@ class _Evaluator:
             if v is None:
                 v = Unknown(frozenset(), frozenset({("no_parameter_value", f"params.{ref.name}.{ref.level}")}))
             return const(v, ctx.rows, kind)
-        if isinstance(value, dict):
-            raise NotVectorizable("weights as a value")
-        return const(value, ctx.rows)
+        return const(value, ctx.rows)   # weights (a dict) become a constant column of it
 
     def derived(self, entity: str, name: str, kind: str) -> Col:
         """A derived field over every row of its entity's frame, computed once per run."""
@@ -362,8 +361,6 @@ class _Evaluator:
     def _call(self, node: ast.Call, ctx: Ctx, chk) -> Col:
         fn = BUILTINS[node.name]
         B = self.algebra(ctx)
-        if node.name == "split":
-            return self.split(node, ctx, chk)
         if fn.args == "comparisons":
             k, p = self.eval(node.args[0], ctx, chk), self.eval(node.args[1], ctx, chk)
             items = [(self.eval(c.left, ctx, chk), self.eval(c.right, ctx, chk), c.op) for c in node.args[2].items]
@@ -414,67 +411,34 @@ class _Evaluator:
         arr[:] = results
         return Col("obj", unk, src.miss.copy(), (src,), bad, v=arr)
 
-    def split(self, node: ast.Call, ctx: Ctx, chk) -> Col:
-        q = self.eval(node.args[0], ctx, chk)
-        ref = chk.resolutions.get(id(node.args[1]))
-        weights = self.params.get(ref.name) if isinstance(ref, ParamRef) else None
-        if isinstance(weights, Unknown):    # weights not in force on the date: both are named
-            gone = const(weights, ctx.rows, "num")
-            return Col("num", gone.unk, gone.miss | q.miss, gone.sources + q.sources, q.bad, n=gone.n, d=gone.d)
-        if not isinstance(weights, dict) or "section" not in ctx.bases:
-            raise NotVectorizable("split")
-        kind, index = ctx.bases["section"]
-        share = self.section_shares(ref.name, weights).take(index)
-        return self.algebra(ctx).mul(q, share)
-
     def section_shares(self, name: str, weights: dict) -> Col:
-        """Every section's share of its school's shared quantities (run/builtins.section_share)."""
+        """Every section's share of its school's shared quantities, as grouped sums over the
+        section frame (the same reading as builtins.section_share): w_level·n_level over
+        Σ w·n of the school's sections and high school, weights as integers (100 : 110 : 132)."""
         col = self._shares.get(name)
         if col is not None:
             return col
         f = self.frames
-        rows = f.rows["section"]
         wn = {k: Fraction(v) for k, v in weights.items()}
         den = math.lcm(*(w.denominator for w in wn.values()))
-        w_int = {k: w.numerator * (den // w.denominator) for k, w in wn.items()}   # 1 : 1.1 : 1.32 → 100 : 110 : 132
-        schools = f.entities["school"]
-        per_school = []
-        for s in schools:
-            sections = s.data.get("sections") or {}
-            parts, gone, total = {}, [], 0
-            for level in LEVELS:
-                data = sections.get(level)
-                if not isinstance(data, dict):
-                    continue
-                n = data.get("students")
-                if n is None:
-                    gone.append(f"{s.pointer}/sections/{level}/students")
-                    continue
-                parts[level] = w_int[level] * n
-                total += parts[level]
-            high = s.data.get("high_school_students")
-            if high is None and s.data.get("type") in ("complete_middle", "twelve_year"):
-                gone.append(f"{s.pointer}/high_school_students")
-            elif high:
-                total += w_int["high"] * high
-            per_school.append((parts, gone, total))
-        nums, dens, unknowns = [], [], {}
-        for i, sec in enumerate(f.entities["section"]):
-            parts, gone, total = per_school[int(f.sec_school[i])]
-            own = parts.get(sec.level)
-            if gone:
-                unknowns[i] = Unknown(frozenset(gone))
-            elif total == 0 or own is None:
-                unknowns[i] = Unknown(frozenset(), frozenset({("division_by_zero", "split")}))
-            if i in unknowns:
-                nums.append(0)
-                dens.append(1)
-            else:
-                nums.append(own)
-                dens.append(total)
-        src = PerRow(rows, unknowns)
-        n, d, _, over = numbers([Fraction(a, b) for a, b in zip(nums, dens)])
-        col = Col("num", src.miss | src.undef, src.miss.copy(), (src,), over, n=n, d=d)
+        w_int = {k: w.numerator * (den // w.denominator) for k, w in wn.items()}
+        students = f.field("section", ("students",), T.NUMBER, Fraction(1))
+        high = f.field("school", ("high_school_students",), T.NUMBER, Fraction(1))
+        kind = f.field("school", ("type",), T.STRING, Fraction(1))
+        school = f.sec_school
+        weight = np.where(f.sec_level == 0, w_int["primary"], w_int["junior"]).astype(np.int64)
+        bad = students.bad | (students.d != 1) | high.bad[school] | (high.d != 1)[school]
+        own = np.where(students.unk | bad, 0, weight * students.n)
+        groups = Groups(school, f.rows["school"])
+        high_needed = high.unk & np.isin(kind.v, ["complete_middle", "twelve_year"])
+        total = groups.total(own) + np.where(high.unk, 0, w_int["high"] * high.n)
+        gone = (groups.any(students.unk) | high_needed)[school]
+        sources = tuple(Grouped(src, np.ones(len(school), bool), groups, school) for src in students.sources) + \
+            tuple(Taken(Narrowed(src, high_needed), school) for src in high.sources)
+        col = Algebra(len(school)).num(gone, gone.copy(), tuple(Narrowed(x, gone) for x in sources),
+                                       bad | overflows((weight, students.n)),
+                                       *reduce_fraction(own, np.where(total[school] == 0, 1, total[school])))
+        col = Algebra(len(school)).undefined_where(col, ~gone & (total[school] == 0), "division_by_zero", "split")
         self._shares[name] = col
         return col
 
@@ -558,6 +522,25 @@ class _Evaluator:
         if ctx.subject in ("school", "school_section") and kind == "section":
             bases["school"] = ("school", f.sec_school)
         return Ctx(ctx.subject, len(index), bases, level)
+
+
+class FrameAlgebra(Algebra):
+    """The algebra of one evaluation context: what needs the frames (split shares)."""
+
+    def __init__(self, ev: _Evaluator, ctx: Ctx):
+        super().__init__(ctx.rows)
+        self.ev, self.ctx = ev, ctx
+
+    def split(self, q: Col, w: Col) -> Col:
+        if w.unk.all():    # weights not in force on the date: both are named
+            return Col("num", w.unk, w.miss | q.miss, w.sources + q.sources, q.bad,
+                       n=np.zeros(self.rows, np.int64), d=np.ones(self.rows, np.int64))
+        weights = w.v[0] if len(w.v) else None
+        if not isinstance(weights, dict) or "section" not in self.ctx.bases:
+            raise NotVectorizable("split")
+        _, index = self.ctx.bases["section"]
+        share = self.ev.section_shares(id(weights), weights).take(index)
+        return self.mul(q, share)
 
 
 class _RowCtx:

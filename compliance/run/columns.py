@@ -247,7 +247,7 @@ def reduce_fraction(n, d):
     return n // g, d // g
 
 
-def _overflows(*products) -> np.ndarray:
+def overflows(*products) -> np.ndarray:
     """Rows where some product a·b might leave int64 (checked in floats, generously)."""
     out = None
     for a, b in products:
@@ -257,7 +257,7 @@ def _overflows(*products) -> np.ndarray:
 
 
 def _mul_parts(an, ad, bn, bd):
-    over = _overflows((an, bn), (ad, bd))
+    over = overflows((an, bn), (ad, bd))
     n, d = reduce_fraction(np.where(over, 0, an * bn), np.where(over, 1, ad * bd))
     return n, d, over
 
@@ -300,15 +300,15 @@ class Algebra:
                 f = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / np.where(fb == 0, 1, fb)}[op]
             if op == "/":
                 zero = ~unk & (fb == 0)
-                return self._undefined(Col("num", unk, miss, sources, bad, f=f, approx=True), zero,
+                return self.undefined_where(Col("num", unk, miss, sources, bad, f=f, approx=True), zero,
                                        "division_by_zero", where)
             return Col("num", unk, miss, sources, bad, f=f, approx=True)
         if op in "+-":
             if (a.d == 1).all() and (b.d == 1).all():
-                over = _overflows((a.n, np.ones_like(a.n)), (b.n, np.ones_like(b.n)))
+                over = overflows((a.n, np.ones_like(a.n)), (b.n, np.ones_like(b.n)))
                 n = a.n + b.n if op == "+" else a.n - b.n
                 return self.num(unk, miss, sources, bad | over, n, np.ones_like(n))
-            over = _overflows((a.n, b.d), (b.n, a.d), (a.d, b.d))
+            over = overflows((a.n, b.d), (b.n, a.d), (a.d, b.d))
             x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
             n, d = reduce_fraction(x + y if op == "+" else x - y, np.where(over, 1, a.d * b.d))
             return self.num(unk, miss, sources, bad | over, n, d)
@@ -319,9 +319,9 @@ class Algebra:
         bn = np.where(zero, 1, b.n)
         sign = np.sign(bn)
         n, d, over = _mul_parts(a.n, a.d, b.d * sign, np.abs(bn))
-        return self._undefined(self.num(unk, miss, sources, bad | over, n, d), zero, "division_by_zero", where)
+        return self.undefined_where(self.num(unk, miss, sources, bad | over, n, d), zero, "division_by_zero", where)
 
-    def _undefined(self, col: Col, mask, reason: str, where: str) -> Col:
+    def undefined_where(self, col: Col, mask, reason: str, where: str) -> Col:
         if not mask.any():
             return col
         src = Missing(mask, (), {(reason, where)})
@@ -367,7 +367,7 @@ class Algebra:
                 near = ~unk & (np.abs(fa - fb) <= NEAR * np.maximum(1.0, np.maximum(np.abs(fa), np.abs(fb))))
                 x, y, bad = fa, fb, bad | near
             else:
-                over = _overflows((a.n, b.d), (b.n, a.d))
+                over = overflows((a.n, b.d), (b.n, a.d))
                 x, y = np.where(over, 0, a.n * b.d), np.where(over, 0, b.n * a.d)
                 bad = bad | over
         elif op in ("==", "!=") and a.kind == b.kind:
