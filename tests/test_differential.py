@@ -184,3 +184,112 @@ def test_every_construct_agrees(tmp_path_factory, require, record, as_of):
     analysis = _rule_pack(tmp_path_factory.mktemp("c"), None, require)
     assert not analysis.errors, [(d.code, d.args) for d in analysis.errors]
     agree(analysis, record, as_of)
+
+
+# ---- every pack's own test records, and ties exactly at thresholds -------------------------
+
+def _findings(result):
+    return [(f.rule, (f.subject.kind, f.subject.school, f.subject.section), f.status, _norm(f.value),
+             _norm(f.threshold), f.missing) for f in result.findings]
+
+
+@pytest.mark.parametrize("pack", sorted(PACKS))
+def test_every_pack_test_record_agrees(pack):
+    """The records of the pack's own rule tests (boundaries, deadlines, missing data): the
+    columnar backend judges them all in one run per date and must give what the closures
+    give, finding by finding; the interpreter checks every third record as well."""
+    from compliance.engine import default_as_of
+    from compliance.testcases import load_cases, test_files
+    analysis = PACKS[pack]
+    cases = [c for f in test_files(analysis.pack.directory) for c in load_cases(f, analysis)[0]]
+    assert cases
+    by_date: dict = {}
+    for case in cases:
+        by_date.setdefault(case.as_of or default_as_of(case.record), []).append(case.record)
+    compared = 0
+    for as_of, group in by_date.items():
+        closures = ClosureBackend().prepare(analysis, as_of)
+        batch = BatchBackend().prepare(analysis, as_of)
+        got = batch.run([view_of(r) for r in group])
+        for i, (record, result) in enumerate(zip(group, got)):
+            (expected,) = closures.run([view_of(record)])
+            assert _findings(result) == _findings(expected), (pack, i)
+            assert result.counts == expected.counts
+            if i % 3 == 0:
+                (oracle,) = InterpreterBackend().prepare(analysis, as_of).run([view_of(record)])
+                assert _findings(oracle) == _findings(expected), (pack, i)
+            compared += 1
+    assert compared == len(cases)
+
+
+def _thresholds(level: str) -> dict:
+    """The national thresholds of one level, in base units (per 100 students, ㎡, 元)."""
+    params = PACKS["national"].params
+    date = datetime.date(2024, 9, 1)
+    names = ["r1_teachers_above_degree_per_100", "r2_backbone_teachers_per_100", "r3_pe_art_teachers_per_100",
+             "r4_teaching_area_per_student", "r5_sports_area_per_student", "r6_equipment_value_per_student",
+             "r7_multimedia_classrooms_per_100"]
+    out = {}
+    for name in names:
+        value = params[name].value_at(date)
+        out[name] = Fraction(value[level] if isinstance(value, dict) else value)
+    return out
+
+
+@st.composite
+def tie_counties(draw):
+    """Counties whose indicators sit exactly on a threshold, exactly on 85 % of it (R-SCHOOL's
+    "near"), or one unit either side — where a `>=` written as `>` or a float would show."""
+    schools = []
+    for i in range(draw(st.integers(2, 5))):
+        level = draw(st.sampled_from(["primary", "junior"]))
+        students = draw(st.sampled_from([1000, 20000]))
+        t = _thresholds(level)
+
+        def at(name, unit):
+            factor = draw(st.sampled_from([1, Fraction(85, 100)])) if students == 20000 else 1
+            per = 100 if name.endswith("per_100") else 1
+            exact = factor * t[name] * students / per
+            return exact + draw(st.sampled_from([-unit, 0, 0, unit]))
+
+        whole = lambda name: int(at(name, 1))   # noqa: E731  (counts: exact on the grid chosen)
+        indoor = Fraction(draw(st.integers(0, 800)))
+        section = {"students": students, "classes": students // 45 + 1, "teachers": students // 14,
+                   "teachers_above_required_degree": whole("r1_teachers_above_degree_per_100"),
+                   "backbone_teachers": whole("r2_backbone_teachers_per_100"),
+                   "pe_art_teachers": whole("r3_pe_art_teachers_per_100"),
+                   "multimedia_classrooms": whole("r7_multimedia_classrooms_per_100")}
+        shared = {"teaching_aux_area_m2": at("r4_teaching_area_per_student", Fraction(1, 10)) + indoor,
+                  "indoor_sports_area_m2": indoor,
+                  "sports_ground_area_m2": at("r5_sports_area_per_student", Fraction(1, 10)) - indoor,
+                  "equipment_value_wan_yuan": at("r6_equipment_value_per_student", 1) / 10000}
+        schools.append({"id": f"T{i}", "name": f"学校{i}", "type": level, "location": "urban",
+                        "ownership": "public", "sections": {level: section}, "shared": shared})
+    return {"format_version": "1", "jurisdiction": {"code": "1", "name": "测试县", "level": "county"},
+            "year": 2024, "as_of": "2024-09-01", "facts": {}, "schools": schools}
+
+
+@settings(max_examples=40)
+@given(record=tie_counties())
+def test_ties_at_thresholds_agree(record):
+    agree(PACKS["national"], record, datetime.date(2024, 9, 1))
+
+
+def test_a_cv_exactly_at_its_limit_agrees():
+    """Two equal schools with R1 values 3 and 1: the weighted CV is exactly 0.5, the 小学 limit
+    (≤ passes). The columnar backend computes CVs in floats and must judge this row exactly."""
+    schools = []
+    for i, teachers in enumerate((30, 10)):
+        schools.append({"id": f"C{i}", "name": f"学校{i}", "type": "primary", "location": "urban",
+                        "ownership": "public",
+                        "sections": {"primary": {"students": 1000, "classes": 23, "teachers": 70,
+                                                 "teachers_above_required_degree": teachers, "backbone_teachers": 10,
+                                                 "pe_art_teachers": 9, "multimedia_classrooms": 23}},
+                        "shared": {"teaching_aux_area_m2": 4500, "indoor_sports_area_m2": 0,
+                                   "sports_ground_area_m2": 7500, "equipment_value_wan_yuan": 200}})
+    record = {"format_version": "1", "jurisdiction": {"code": "1", "name": "测试县", "level": "county"},
+              "year": 2024, "as_of": "2024-09-01", "facts": {}, "schools": schools}
+    agree(PACKS["national"], record, datetime.date(2024, 9, 1))
+    (result,) = BatchBackend().prepare(PACKS["national"], datetime.date(2024, 9, 1)).run([view_of(record)])
+    cv = next(f for f in result.findings if f.rule == "national/R1-CV")
+    assert (cv.status, cv.value) == ("pass", Fraction(1, 2))
