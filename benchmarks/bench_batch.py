@@ -103,7 +103,7 @@ def run_library(folder: Path, out: Path) -> tuple[float, float, int]:
     """The same work in one process through the library, sequentially, start-up included."""
     code = (
         "import sys, pathlib\n"
-        "from compliance.batch import Judge, Options\n"
+        "from compliance.batch_job import Judge, Options\n"
         "from compliance.inputs import sources\n"
         "judge = Judge(Options(None, problems_only=True))\n"
         "with open(sys.argv[2], 'w', encoding='utf-8') as out:\n"

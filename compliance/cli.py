@@ -214,7 +214,7 @@ def _check_one(args) -> int:
 def _check_batch(args) -> int:
     """Several records: each checked on its own (in a pool of `--jobs` processes), reports
     written in input order as they come; a bad record is reported and the others go on."""
-    from .batch import INVALID, Options
+    from .batch_job import INVALID, Options
     from .inputs import count, sources
     from .parallel import outcomes
     from .report.batch import Totals, writer_for

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .cache import cached_analysis
 from .diagnostics import CompilationFailed, Diagnostic, Location

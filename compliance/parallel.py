@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from .batch import Judge, Options, Outcome
+from .batch_job import Judge, Options, Outcome
 from .inputs import Source
 
 # The judge of this worker process, set once by the pool's initializer: the per-process cache
@@ -60,7 +60,7 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["compliance.batch", "compliance.engine", "compliance.report.json_report"])
+        context.set_forkserver_preload(["compliance.batch_job", "compliance.engine", "compliance.report.json_report"])
         return context
     return multiprocessing.get_context("spawn")
 

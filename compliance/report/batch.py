@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..batch import INVALID, Outcome
+from ..batch_job import INVALID, Outcome
 
 VERDICTS = ("pass", "fail", "unknown", INVALID)
 STATUSES = ("pass", "fail", "unknown", "not_applicable", "veto")

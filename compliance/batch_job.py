@@ -1,4 +1,5 @@
-"""One record of a batch, start to finish: read, validate, check, and the report as one JSON
+"""The records of a batch, start to finish: read, validate, check (many at once through the
+columnar backend, `Judge.many`), and each report as one JSON
 line plus the few numbers the batch table and totals need. Runs in the parent (`--jobs 1`)
 or in a worker process; what it returns is small and picklable."""
 from __future__ import annotations
