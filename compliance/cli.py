@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
                        help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档）；"
                             "jsonl：每行一份报告")
-    check.add_argument("--output", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
+    check.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
     check.add_argument("--findings", choices=("all", "problems"), default="all",
                        help="JSON 报告中保留的结果：all 全部（默认）；problems 只保留未达标、待补数据等（summary 仍计全部）")
     check.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count() or 1, metavar="N",
