@@ -11,6 +11,25 @@ from .. import __version__
 from ..findings import Finding, summary, verdict
 
 
+def shows_exactly(value: Fraction) -> bool:
+    """Whether the shortest text of float(value) is value itself (so JSON carries it exactly).
+
+    A finite decimal of at most 15 significant digits always is: doubles keep 15 digits both
+    ways, so no shorter decimal shares its double. Anything else is decided by the text."""
+    d = value.denominator
+    twos = (d & -d).bit_length() - 1
+    rest, fives = d >> twos, 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return False                      # no finite decimal at all (1/3)
+    digits = str(abs(value.numerator) * (10 ** max(twos, fives) // d)).strip("0")
+    if len(digits) <= 15 and 1e-300 < abs(value) < 1e300:
+        return True
+    return Fraction(repr(float(value))) == value
+
+
 def json_number(value):
     """An exact JSON number when the value has a short decimal form, else a float.
 
@@ -24,7 +43,7 @@ def json_number(value):
         if value.denominator == 1:
             return value.numerator, None
         as_float = float(value)
-        if Fraction(repr(as_float)) == value:
+        if shows_exactly(value):
             return as_float, None
         return as_float, f"{value.numerator}/{value.denominator}"
     if isinstance(value, (date,)):
@@ -92,7 +111,7 @@ def _show(value) -> str:
         if value.denominator == 1:
             return str(value.numerator)
         as_float = float(value)
-        return repr(as_float) if Fraction(repr(as_float)) == value else f"{as_float!r} (= {value})"
+        return repr(as_float) if shows_exactly(value) else f"{as_float!r} (= {value})"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
