@@ -108,7 +108,7 @@ def run_library(folder: Path, out: Path) -> tuple[float, float, int]:
         "judge = Judge(Options(None, problems_only=True))\n"
         "with open(sys.argv[2], 'w', encoding='utf-8') as out:\n"
         "    for s in sources([sys.argv[1]]):\n"
-        "        out.write(judge(s).line + '\\n')\n"
+        "        out.write(judge.many([s])[0].line + '\\n')\n"
     )
     return run([sys.executable, "-c", code, str(folder), str(out)])
 

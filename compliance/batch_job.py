@@ -42,7 +42,7 @@ class Outcome:
 
 
 class Judge:
-    """Checks records one at a time, keeping one Checker per pack list: records may name
+    """Checks records, several at a time, keeping one Checker per pack list: records may name
     different `packs`, and analysing a pack costs far more than checking a record."""
 
     def __init__(self, options: Options):
@@ -54,17 +54,6 @@ class Judge:
         if names not in self._checkers:
             self._checkers[names] = load_checker(list(names), [Path(r) for r in self.options.rules], where)
         return self._checkers[names]
-
-    def __call__(self, source: Source) -> Outcome:
-        try:
-            return self._judge(source)
-        except Exception as exc:  # a bug of ours on one record must not lose the others
-            import os
-            if os.environ.get("COMPLIANCE_DEBUG"):
-                raise
-            message = f"{type(exc).__name__}: {exc}"
-            return Outcome(source.name, _error_line(source.name, [], self.options.lang, message), INVALID,
-                           internal=message)
 
     def many(self, sources: list[Source]) -> list[Outcome]:
         """Several records at once: each read and validated, then those that share their packs
@@ -127,13 +116,6 @@ class Judge:
         except CompilationFailed as exc:
             return self._invalid(source, problems + exc.diagnostics)
         return source, data, raw, as_of, names, checker, problems
-
-    def _judge(self, source: Source) -> Outcome:
-        ready = self._ready(source)
-        if isinstance(ready, Outcome):
-            return ready
-        source, data, raw, as_of, _, checker, problems = ready
-        return _outcome(source, data, raw, as_of, checker, checker.check(data, as_of), problems, self.options)
 
     def _invalid(self, source: Source, problems: list[Diagnostic]) -> Outcome:
         return Outcome(source.name, _error_line(source.name, problems, self.options.lang), INVALID,

@@ -290,14 +290,7 @@ def test_a_split_share_is_solved_in_closed_form():
                                           "/schools/1/sections/junior/students"}
 
 
-STRICT_PACK = """\
-id: child
-title: 测试方案
-document: {title: 测试方案, number: 测〔2024〕1号}
-version: "1"
-extends: national
-"""
-CITE = "citation: {document: 测〔2024〕1号, article: 二、, quote: 测试原文}"
+from test_inheritance import CITE, PACK as STRICT_PACK  # noqa: E402  (the same child pack of national)
 
 
 def test_strict_and_inclusive_at_an_exact_threshold(tmp_path):

@@ -79,13 +79,19 @@ class AggregateAlgebra:
         use = inside & ~member_unknown
         return a, use
 
-    def sum(self, m: Members) -> Col:
+    def _whole(self, m: Members, what: str):
+        """The members' values as int64 (0 where not counted) and where they count, for sums:
+        fractions or a total beyond int64 go to the closures."""
         a, use = self._values(m)
         if not (a.d[use] == 1).all():
-            raise NotVectorizable("sum of fractions")
+            raise NotVectorizable(f"{what} of fractions")
         values = np.where(use, a.n, 0)
         if np.abs(values.astype(np.float64)).sum() > LIMIT:
-            raise NotVectorizable("sum beyond int64")
+            raise NotVectorizable(f"{what} beyond int64")
+        return values, use
+
+    def sum(self, m: Members) -> Col:
+        values, _ = self._whole(m, "sum")
         n = m.groups.total(values)
         return self._finish(m, "num", n=n, d=np.ones_like(n))
 
@@ -103,12 +109,7 @@ class AggregateAlgebra:
         return self._finish(m, "num", n=n, d=np.ones_like(n), empty_reason="empty", name=which)
 
     def mean(self, m: Members) -> Col:
-        a, use = self._values(m)
-        if not (a.d[use] == 1).all():
-            raise NotVectorizable("mean of fractions")
-        values = np.where(use, a.n, 0)
-        if np.abs(values.astype(np.float64)).sum() > LIMIT:
-            raise NotVectorizable("mean beyond int64")
+        values, use = self._whole(m, "mean")
         total = m.groups.total(values)
         count = m.groups.total(use.astype(np.int64))
         n, d = reduce_fraction(total, np.where(count == 0, 1, count))

@@ -17,7 +17,7 @@ from typing import Protocol, Sequence
 from ..diagnostics import CompilationFailed
 from ..dsl import ast
 from ..dsl import types as T
-from ..findings import Finding
+from ..findings import Finding, tally
 from ..logic import undefined
 from ..record import RecordView
 
@@ -106,7 +106,7 @@ def params_on(analysis, as_of: datetime.date) -> dict:
 
 def collect(findings: list[Finding], keep: frozenset[str] | None) -> RunResult:
     """A RunResult from all of one record's findings: counted, then filtered."""
-    counts = Counter((f.status, f.severity) for f in findings)
+    counts = Counter(tally(findings))
     if keep is not None:
         findings = [f for f in findings if f.status in keep]
     return RunResult(findings, counts)

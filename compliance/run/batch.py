@@ -37,7 +37,7 @@ from ..dsl.builtins import BUILTINS, LEVELS, as_date
 from ..dsl.check import AggregateInfo, CollectionRef, DerivedRef, FieldRef, LevelRef, ParamRef, check_derived, \
     DERIVED_SCOPE
 from ..dsl.units import UNITS
-from ..logic import Unknown
+from ..logic import Unknown, merge
 from ..record import RecordView, attestation
 from .backend import Prepared, RunResult, prepare
 from .closures import ClosureProgram, view_of
@@ -392,7 +392,7 @@ class _Evaluator:
                     bad[i] = True
                     v = None
                 elif fn.strict and any(isinstance(x, Unknown) for x in values):
-                    v = merge_unknowns(values)
+                    v = merge(*values)
                 else:
                     v = fn.scalar(scope, *values)
             if isinstance(v, Unknown):
@@ -551,15 +551,10 @@ class _RowCtx:
         self.reads = self.notes = None
 
 
-def merge_unknowns(values) -> Unknown:
-    out = Unknown()
-    for v in values:
-        if isinstance(v, Unknown):
-            out = out | v
-    return out
-
-
 # ---- the backend ------------------------------------------------------------------------
+
+_STATUS_TABLE = np.array(STATUS_TABLE, np.int64)   # judge.STATUS as an array, indexed by columns
+
 
 class BatchProgram:
     """Every rule in force on one date, evaluated over many records at once."""
@@ -670,7 +665,7 @@ class BatchProgram:
             res = ev.eval(meta.require.node, ctx, meta.require)
             need_booleans(res)
         result_code = np.where(res.unk, np.where(res.miss, R_MISSING, R_UNDEFINED), np.where(res.v, R_TRUE, R_FALSE))
-        status = np.array(STATUS_TABLE, np.int64)[when_code, result_code]
+        status = _STATUS_TABLE[when_code, result_code]
         holds = when_code == W_TRUE
         bad = (res.bad & holds) | (np.zeros(count, bool) if w is None else w.bad)
         return status, w, {"col": res, "value": value, "threshold": threshold, "bad": bad, "holds": holds}, \
