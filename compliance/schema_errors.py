@@ -39,8 +39,10 @@ def reason(err, lang_hint_props=None) -> Localized:
     inst = err.instance
     if v == "required":
         missing = [k for k in err.validator_value if not (isinstance(inst, dict) and k in inst)]
-        name = missing[0] if missing else "?"
-        return Localized(f"缺少必填项 '{name}'", f"missing required key '{name}'")
+        # jsonschema yields one error per missing key; each names them all, and the caller
+        # drops the repeats, so a school missing two keys gets one line naming both.
+        names = [f"'{k}'" for k in missing] or ["?"]
+        return Localized(f"缺少必填项 {'、'.join(names)}", f"missing required key {', '.join(names)}")
     if v == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed] if isinstance(inst, dict) else []
@@ -143,7 +145,9 @@ def validate_yaml(data, schema: dict, file: str, what: Localized) -> list[tuple[
                     continue
         node = yaml_node_at(data, target)
         loc = node_location(file, node) if node is not None else Location(file, 1, 1)
-        out.append((tuple(path), Diagnostic("E103", loc, {"where": _where(what, path), "reason": reason(err)})))
+        found = (tuple(path), Diagnostic("E103", loc, {"where": _where(what, path), "reason": reason(err)}))
+        if found not in out:
+            out.append(found)
     return out
 
 

@@ -111,7 +111,9 @@ def _validate_with_jsonschema(data, file: str) -> list[Diagnostic]:
         path = list(err.absolute_path)
         if err.validator == "additionalProperties":
             continue
-        out.append(Diagnostic("E111", Location(file, pointer=pointer(path)), {"reason": schema_errors.reason(err)}))
+        found = Diagnostic("E111", Location(file, pointer=pointer(path)), {"reason": schema_errors.reason(err)})
+        if found not in out:
+            out.append(found)
     out.extend(_unknown_fields(schema, schema, data, [], file))
     if isinstance(data, dict):
         out.extend(_uniqueness(data, file))
@@ -151,8 +153,11 @@ def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
     """School ids and history years must not repeat (a schema cannot say so)."""
     out = []
     for collection, key, code in (("schools", "id", "E112"), ("history", "year", "E113")):
+        items = data.get(collection)
+        if not isinstance(items, list):
+            continue    # a wrong type is the schema's E111; nothing to compare
         seen: dict = {}
-        for i, item in enumerate(data.get(collection) or []):
+        for i, item in enumerate(items):
             if isinstance(item, dict) and key in item:
                 value = item[key]
                 if value in seen:

@@ -309,6 +309,8 @@ def test_unknown_keys_give_the_same_warnings(record):
     lambda r: r["schools"][0].update(shared=[]),
     lambda r: r["history"].append({"year": 2020, "students_totl": 1}),
     lambda r: r["schools"].append(copy.deepcopy(r["schools"][0])),
+    lambda r: r.update(schools=1),          # not a list: E111, and the id check must not crash
+    lambda r: r.update(history="2023"),
 ], ids=lambda f: "")
 def test_targeted_mutations_of_a_shipped_example(mutate):
     record = loads((ROOT / "examples" / "county-fail.json").read_bytes())
@@ -345,3 +347,10 @@ def test_types_and_bounds_follow_jsonschema(schema):
 def test_what_is_not_compiled_is_refused(schema):
     with pytest.raises(Unsupported):
         compile_schema(schema)
+
+
+def test_a_school_missing_two_keys_gets_one_message_naming_both():
+    record = loads((ROOT / "examples" / "county-fail.json").read_bytes())
+    record["schools"] = [{"id": "a"}]
+    found = [d for d in validate_record(record, "r.json") if d.location.pointer == "/schools/0"]
+    assert [d.args["reason"].en for d in found] == ["missing required key 'name', 'type'"]
