@@ -10,6 +10,7 @@ history years distinct and consecutive — is settled after drawing.
 from __future__ import annotations
 
 import datetime
+import functools
 from fractions import Fraction
 
 from hypothesis import strategies as st
@@ -81,8 +82,7 @@ def records(draw, level: str | None = None, schools: bool = True, history: bool 
             keep: frozenset[str] | None = frozenset({"schools", "sections", "facts", "students"})):
     """A whole record valid under the record schema. `level` fixes jurisdiction.level;
     `keep=None` gives complete records (every field present)."""
-    root = load_record_schema()
-    record = draw(strategy(root, root, keep=keep))
+    record = draw(_whole_record(keep))
     # The schema allows any year from 1900; rules and parameters live in this century.
     record["year"] = draw(st.integers(2016, 2036))
     if level is not None:
@@ -100,3 +100,10 @@ def records(draw, level: str | None = None, schools: bool = True, history: bool 
         record.pop("history", None)
     record.pop("as_of", None)
     return record
+
+
+@functools.lru_cache(maxsize=None)
+def _whole_record(keep: frozenset[str] | None) -> st.SearchStrategy:
+    """Built once per `keep`: building and validating the tree costs more than a draw."""
+    root = load_record_schema()
+    return strategy(root, root, keep=keep)
