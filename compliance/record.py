@@ -169,6 +169,25 @@ def get_at(data, pointer: str):
     return current
 
 
+def with_value(data, pointer: str, value):
+    """A copy of `data` with `value` at a JSON pointer: the objects on the way are copied (and
+    created where missing), everything else is shared with `data`, which is left as it was."""
+    parts = pointer.split("/")[1:]
+
+    def put(current, i):
+        if i == len(parts):
+            return value
+        if isinstance(current, list):
+            out = list(current)
+            out[int(parts[i])] = put(current[int(parts[i])], i + 1)
+            return out
+        out = dict(current) if isinstance(current, dict) else {}
+        out[parts[i]] = put(out.get(parts[i]), i + 1)
+        return out
+
+    return put(data, 0)
+
+
 def set_at(data, pointer: str, value) -> None:
     """Set the value at a JSON pointer; objects missing on the way are created."""
     parts = pointer.split("/")[1:]
