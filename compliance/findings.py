@@ -1,6 +1,8 @@
 """Findings: one rule judged for one subject, with its citation, values and trace."""
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -187,6 +189,13 @@ def format_number(value, percent: bool = False, places: int = 4) -> str:
     """A number for people: exact when short, else rounded to `places` decimals."""
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
         return str(value)
+    return _format_exact(value, percent, places)
+
+
+# Reports repeat the same thresholds and values thousands of times in a batch; rounding a
+# Fraction is the costly part of a message, and the answer depends on nothing else.
+@functools.lru_cache(maxsize=8192)
+def _format_exact(value, percent: bool, places: int) -> str:
     if percent:
         return format_number(Fraction(value) * 100, places=2) + "%"
     value = Fraction(value)

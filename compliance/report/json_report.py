@@ -1,6 +1,7 @@
 """The JSON report of the data contract §3: deterministic, exact numbers."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import date
@@ -40,17 +41,24 @@ def json_number(value):
     if isinstance(value, int):
         return value, None
     if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return value.numerator, None
-        as_float = float(value)
-        if shows_exactly(value):
-            return as_float, None
-        return as_float, f"{value.numerator}/{value.denominator}"
+        return _fraction_number(value)
     if isinstance(value, (date,)):
         return value.isoformat(), None
     if isinstance(value, (list, tuple)):
         return [json_number(v)[0] for v in value], None
     return value, None
+
+
+# A batch report writes the same values and thresholds thousands of times: deciding how a
+# Fraction is shown is the costly part, and it depends on the value alone.
+@functools.lru_cache(maxsize=8192)
+def _fraction_number(value: Fraction):
+    if value.denominator == 1:
+        return value.numerator, None
+    as_float = float(value)
+    if shows_exactly(value):
+        return as_float, None
+    return as_float, f"{value.numerator}/{value.denominator}"
 
 
 def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> dict:
@@ -108,13 +116,18 @@ def trace_lines(f: Finding, limit: int = 40) -> list[str]:
 
 def _show(value) -> str:
     if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        as_float = float(value)
-        return repr(as_float) if shows_exactly(value) else f"{as_float!r} (= {value})"
+        return _show_fraction(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _show_fraction(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    return repr(as_float) if shows_exactly(value) else f"{as_float!r} (= {value})"
 
 
 def build_report(findings: list[Finding], packs, as_of: date, input_path: str | None,
