@@ -119,6 +119,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # files and YAML
     "E100": ("无法读取文件：{reason}", "cannot read file: {reason}"),
     "E101": ("YAML 语法错误：{reason}", "YAML syntax error: {reason}"),
+    "E107": ("文件编码无法识别：第 {byte} 个字节起不是有效的 {encoding} 文本，也不能确定为 GB18030（GBK）编码；请用“另存为”选择 UTF-8 编码后重试",
+             "unknown text encoding: byte {byte} onwards is not valid {encoding}, nor unambiguously GB18030 (GBK); save the file as UTF-8 and try again"),
+    "W108": ("文件不是 UTF-8 编码，已按 {encoding} 读取；建议另存为 UTF-8",
+             "the file is not UTF-8; it was read as {encoding}. Saving it as UTF-8 is recommended"),
     "E102": ("重复的键 '{key}'（第一次出现在第 {first_line} 行）",
              "duplicate key '{key}' (first seen on line {first_line})"),
     "E103": ("{where}不符合格式要求：{reason}", "{where} does not match the schema: {reason}"),

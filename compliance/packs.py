@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import schema_errors
+from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl import ast
 from .dsl.parse import ExprError, parse
@@ -199,10 +199,15 @@ def _display(path: Path) -> str:
 def _read_yaml(path: Path, pack: Pack):
     file = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        pack.diagnostics.append(Diagnostic("E100", Location(file), {"reason": str(exc)}))
+        decoded = encoding.read_text(path)
+    except OSError as exc:
+        pack.diagnostics.append(Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)}))
         return file, None
+    except encoding.NotText as exc:
+        pack.diagnostics.append(encoding.problem(exc, file))
+        return file, None
+    pack.diagnostics.extend(encoding.notice(decoded, file))
+    text = decoded.text
     pack.sources[file] = text
     try:
         return file, load(text, file)

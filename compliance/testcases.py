@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import schema_errors
+from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .engine import Checker
 from .findings import Finding
@@ -99,10 +99,12 @@ def load_cases(path: Path, analysis: Analysis) -> tuple[list[Case], list[Diagnos
     """The cases of one test file; problems as diagnostics (a broken case is left out)."""
     file = str(path)
     try:
-        data = load(Path(path).read_text(encoding="utf-8"), file)
+        data = load(encoding.read_text(Path(path)).text, file)
     except YamlError as exc:
         return [], [exc.diagnostic]
-    except (OSError, UnicodeDecodeError) as exc:
+    except encoding.NotText as exc:
+        return [], [encoding.problem(exc, file)]
+    except OSError as exc:
         return [], [Diagnostic("E100", Location(file), {"reason": getattr(exc, "strerror", None) or str(exc)})]
     schema = json.loads(schema_file("tests.schema.json").read_text(encoding="utf-8"))
     errors = schema_errors.validate_yaml(data, schema, file, Localized("测试用例文件", "test file"))
@@ -145,9 +147,11 @@ def _record(holder: YMap, key: str, path: Path, problems: list[Diagnostic]) -> d
         return _exact_plain(value)
     target = (Path(path).parent / str(value))
     try:
-        return loads(target.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Diagnostic("E282", where, {"path": str(value), "reason": getattr(exc, "strerror", None) or str(exc)}))
+        return loads(encoding.read_text(target).text)
+    except OSError as exc:
+        problems.append(Diagnostic("E282", where, {"path": str(value), "reason": exc.strerror or str(exc)}))
+    except encoding.NotText as exc:
+        problems.append(Diagnostic("E282", where, {"path": str(value), "reason": f"byte {exc.offset} ({exc.line}:{exc.column})"}))
     except json.JSONDecodeError as exc:
         problems.append(Diagnostic("E282", where, {"path": str(value), "reason": f"{exc.msg} ({exc.lineno}:{exc.colno})"}))
     return None

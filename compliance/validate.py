@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import schema_errors
+from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl.names import _resolve, load_record_schema
 from .record import loads
@@ -45,13 +45,35 @@ def load_record(path: Path) -> tuple[dict | None, list[Diagnostic], bytes | None
 
 def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diagnostic]]:
     """A record given as bytes or text (a file's content, or one line of JSON Lines named `file`)."""
+    notices: list[Diagnostic] = []
+    if isinstance(source, bytes) and not source.startswith(_BOM_STARTS):
+        try:
+            data = loads(source)           # the common case: UTF-8 bytes straight to the parser
+        except UnicodeDecodeError:
+            pass                           # not UTF-8: encoding.decode below says what it is
+        except json.JSONDecodeError as exc:
+            return None, [_json_error(exc, file)]
+        else:
+            return data, validate_record(data, file)
+    if isinstance(source, bytes):
+        try:
+            decoded = encoding.decode(source)
+        except encoding.NotText as exc:
+            return None, [encoding.problem(exc, file)]
+        source, notices = decoded.text, encoding.notice(decoded, file)
     try:
         data = loads(source)
-    except UnicodeDecodeError as exc:
-        return None, [Diagnostic("E100", Location(file), {"reason": str(exc)})]
     except json.JSONDecodeError as exc:
-        return None, [Diagnostic("E110", Location(file, exc.lineno, exc.colno), {"reason": _json_reason(exc.msg)})]
-    return data, validate_record(data, file)
+        return None, notices + [_json_error(exc, file)]
+    return data, notices + validate_record(data, file)
+
+
+# Any BOM: such files go through encoding.decode, which knows them.
+_BOM_STARTS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _json_error(exc: json.JSONDecodeError, file: str) -> Diagnostic:
+    return Diagnostic("E110", Location(file, exc.lineno, exc.colno), {"reason": _json_reason(exc.msg)})
 
 
 _JSON_REASONS = {
