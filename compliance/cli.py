@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A name may hold a lone surrogate ("\ud800" is valid JSON): write it as that escape,
+    # which keeps a JSON report valid and equal, rather than fail on it.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
@@ -457,7 +462,7 @@ def _atomic_output(output: Path | None):
     output = Path(output)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             yield fh
         umask = os.umask(0)
         os.umask(umask)

@@ -4,7 +4,6 @@ turn them into Fractions for evaluation, and build the entity views that compile
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -109,15 +108,6 @@ def exact(value: Any) -> Any:
 
 # Non-integer numbers arrive as their literal text: a Decimal keeps it exactly and costs little.
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
-_BYTE_AT = re.compile(r"\(byte (\d+)\)")
-
-
-class _NonFinite(ValueError):
-    pass
-
-
-def _reject_non_finite(name: str):
-    raise _NonFinite(name)
 
 
 def loads(source: bytes | str) -> Any:
@@ -128,22 +118,45 @@ def loads(source: bytes | str) -> Any:
     Bytes that are not UTF-8 raise UnicodeDecodeError, as reading the file as text would."""
     try:
         return _DECODER.decode(source)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        fast_error = str(exc)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        pass
     text = source.decode("utf-8") if isinstance(source, bytes) else source
+    # NaN and ±Infinity are not JSON, but spreadsheets write them: they load as Decimal so that
+    # validation names their field (validate.magnitudes). Integers too long for int() load as
+    # Decimal for the same reason.
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_non_finite)
-    except _NonFinite as exc:
-        # NaN and Infinity are not JSON; the standard parser would accept them.
-        raise json.JSONDecodeError(f"Non-finite number {exc}", text, _char_index(text, fast_error)) from None
+        return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
+    except RecursionError:
+        raise json.JSONDecodeError(f"Nesting deeper than {MAX_DEPTH}", text, _too_deep(text)) from None
 
 
-def _char_index(text: str, fast_error: str) -> int:
-    """The character index of the byte offset named in a msgspec error (0 if none)."""
-    found = _BYTE_AT.search(fast_error)
-    if not found:
-        return 0
-    return len(text.encode("utf-8")[:int(found.group(1))].decode("utf-8", errors="ignore"))
+MAX_DEPTH = 200     # a record is about 6 deep; Python's parsers give up near 1,000
+
+
+def _integer(text: str):
+    return int(text) if len(text) <= 30 else Decimal(text)
+
+
+def _too_deep(text: str) -> int:
+    """Where the nesting of a JSON text first goes deeper than MAX_DEPTH (0 if it never does)."""
+    depth, quoted, escaped = 0, False, False
+    for i, c in enumerate(text):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif c in "]}":
+            depth -= 1
+    return 0
 
 
 def decimal_places(value, most: int = 8) -> int | None:

@@ -296,6 +296,28 @@ class _Compiler:
         return walk
 
 
+# What no record can hold, though JSON Schema allows it: a magnitude of 10^12 or more, a
+# non-zero magnitude below 10^-9, NaN and ±Infinity. (The largest real figures are budgets of
+# about 10^10 yuan; the finest are rates with six decimals.) Such a number makes the record
+# invalid here, and validate.magnitudes names it; it is the one place this validator says
+# more than jsonschema would.
+MAGNITUDE = 10 ** 12
+_TINY = Decimal("1e-9")
+
+
+def in_range(v) -> bool:
+    """Whether a number is one a record can hold (non-numbers: True, the schema judges them)."""
+    if type(v) is int:
+        return -MAGNITUDE < v < MAGNITUDE
+    if isinstance(v, bool) or not isinstance(v, numbers.Number):
+        return True
+    if isinstance(v, Decimal) and not v.is_finite():
+        return False
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return False
+    return -MAGNITUDE < v < MAGNITUDE and (v == 0 or not -_TINY < v < _TINY)
+
+
 def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
     """Type integer/number with its bounds, with fast paths for what JSON loads (int, Decimal)."""
     is_kind = _TYPES[kind]
@@ -303,6 +325,8 @@ def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
 
     def test(v) -> bool:
         if type(v) not in quick and not is_kind(v):
+            return False
+        if not in_range(v):
             return False
         # As jsonschema: fail only if `v < minimum` / `v > maximum` holds.
         if low is not None and v < low:

@@ -17,9 +17,9 @@ from jsonschema import Draft202012Validator
 
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
-from .dsl.names import _resolve, load_record_schema
+from .dsl.names import _resolve, load_record_schema, schema_at
 from .record import loads
-from .schema_fast import Unsupported, compile_schema
+from .schema_fast import Unsupported, compile_schema, in_range
 
 
 def pointer(path) -> str:
@@ -83,7 +83,7 @@ _JSON_REASONS = {
     "Expecting ':' delimiter": ("缺少冒号", "expecting ':'"),
     "Extra data": ("文件末尾有多余内容", "extra data after the document"),
     "Unterminated string starting at": ("字符串没有结束引号", "unterminated string"),
-    "Non-finite number": ("JSON 中不能写 NaN 或 Infinity", "NaN and Infinity are not JSON numbers"),
+    "Nesting deeper than": ("嵌套层数过多（超过 200 层）", "nested more than 200 levels deep"),
 }
 
 
@@ -100,10 +100,20 @@ def validate_record(data, file: str) -> list[Diagnostic]:
     if fast is not None:
         valid, unknown = fast(data)
         if valid:
+            # The schema does not look inside unknown fields; their numbers are still loaded.
+            out_of_range = [d for u in unknown for d in magnitudes(_value_at(data, [*u.path, u.key]), file,
+                                                                    [*u.path, u.key])]
+            if out_of_range:
+                return out_of_range
             out = [_unknown_field(list(u.path), u.key, u.known, file) for u in unknown]
             if isinstance(data, dict):
                 out.extend(_uniqueness(data, file))
             return out
+    # Numbers no record can hold (1e400, NaN, a thousand-digit integer) are reported alone:
+    # the schema's messages would print them in full, and NaN compares with nothing.
+    out_of_range = magnitudes(data, file)
+    if out_of_range:
+        return out_of_range
     # Not valid (or a schema the compiler does not take): jsonschema says where and why. Its
     # messages show numbers as Fractions did before decimals were loaded as Decimal.
     return _validate_with_jsonschema(_decimals_as_fractions(data), file)
@@ -123,6 +133,39 @@ def _decimals_as_fractions(value):
     if isinstance(value, list):
         return [_decimals_as_fractions(v) for v in value]
     return Fraction(value) if isinstance(value, Decimal) else value
+
+
+def magnitudes(data, file: str, at: list | None = None) -> list[Diagnostic]:
+    """E118 for every number outside what a record can hold (see schema_fast.MAGNITUDE), with
+    the field's title and unit from the record schema."""
+    schema = load_record_schema()
+    out: list[Diagnostic] = []
+
+    stack = [(data, list(at or []))]            # no recursion: an invalid record may be nested very deep
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((item, path + [key]) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((value[i], path + [i]) for i in reversed(range(len(value))))
+        elif not in_range(value):
+            where = pointer(path)
+            node = schema_at(schema, where)
+            out.append(Diagnostic("E118", Location(file, pointer=where), {
+                "title": node.get("title", str(path[-1]) if path else ""), "value": _short(value),
+                "unit": node.get("x-unit", ""), "limit": "1e12"}))
+    return out
+
+
+def _value_at(data, path: list):
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}…（{len(text)} 位）"
 
 
 def _validate_with_jsonschema(data, file: str) -> list[Diagnostic]:
