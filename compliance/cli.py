@@ -189,7 +189,7 @@ def _check_one(args) -> int:
         from .explain import Tracer, steps_as_data
         tracers = {id(a): Tracer(a, data, as_of) for a in checker.analyses}
         for f in findings:
-            if f.status in ("fail", "unknown"):
+            if f.status in ("fail", "unknown", "pending"):
                 tracer = tracers[id(checker.analysis_of(f))]
                 advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
         kept = findings if args.findings == "all" else [f for f in findings

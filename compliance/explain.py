@@ -108,7 +108,7 @@ def _entities(view: RecordView, finding: Finding):
 # ---- text ------------------------------------------------------------------------------
 
 _STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "unknown": ("待补数据", "unknown"),
-           "not_applicable": ("不适用", "not applicable")}
+           "not_applicable": ("不适用", "not applicable"), "pending": ("未到期", "pending")}
 
 
 def _value(v, lang: str = "zh") -> str:
@@ -185,7 +185,8 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
         out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")
     if f.deadline:
         out.append(f"{'目标期限' if zh else 'deadline'}{colon}{f.deadline}" + (
-            ("（未到期，计为目标进度）" if zh else " (ahead: reported as progress)") if f.severity == "target" else ""))
+            ("（未到期，计为目标进度，不计入结论）" if zh else " (ahead: reported as progress, not counted in the verdict)")
+            if f.severity == "target" and f.status != "fail" else ""))
     if rule.when is not None:
         out.append(f"{'适用条件' if zh else 'applies when'}{colon}{rule.when.text.strip()}")
         out.extend(_steps(e.when_steps, e.analysis, lang))
@@ -202,6 +203,11 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
             out.append(f"  {pointer} = {value}")
     status = _STATUS[f.status][0 if zh else 1]
     out.append(f"{'结果' if zh else 'result'}{colon}{status} — {f.message(lang)}")
+    if f.progress is not None:
+        out.append((f"进度：{format_number(f.progress, True)}（100% 为达到要求）" if zh
+                    else f"progress: {format_number(f.progress, True)} (100% = met)"))
+    if f.status == "fail" and f.severity in ("target", "advisory"):
+        out.append("目标性或倡导性条款：未达成不计入结论" if zh else "target or advisory rule: a miss does not decide the verdict")
     if f.status == "unknown":
         out.append(("缺少的数据：" if zh else "missing: ") + "、".join(f.missing))
     if f.status == "not_applicable":

@@ -4,10 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
+from .logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 
 LEVEL_NAMES = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
 DECISIVE = ("veto", "must")
+# The summary's counts (data contract §3): `fail` is a decisive (must/veto) failure only;
+# a missed target or advisory rule is counted under its own word, and `veto` is the part
+# of `fail` that is vetoes. Every finding is counted in exactly one key but `veto`.
+TARGET_MISSED, ADVISORY_MISSED = "target_missed", "advisory_missed"
+SUMMARY_KEYS = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, "veto", PENDING, TARGET_MISSED, ADVISORY_MISSED)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,21 @@ class Finding:
         return render_message(self, lang)
 
     @property
+    def progress(self) -> Fraction | None:
+        """How far a rule not yet due has come, as a share of its threshold (1 = there):
+        value ÷ threshold where more is better, threshold ÷ value where less is. None when
+        the comparison has no numbers to divide (attestations, series, zero)."""
+        if self.status != PENDING or self.op not in (">=", ">", "<=", "<"):
+            return None
+        v, t = self.value, self.threshold
+        if not all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for x in (v, t)):
+            return None
+        num, den = (Fraction(v), Fraction(t)) if self.op in (">=", ">") else (Fraction(t), Fraction(v))
+        if den <= 0 or num < 0:
+            return None
+        return num / den
+
+    @property
     def message_zh(self) -> str:
         return self.message("zh")
 
@@ -98,7 +118,8 @@ def render_message(f: "Finding", lang: str) -> str:
             return template.format_map(_Args(f, lang))
         except _NoValue:
             pass  # e.g. a "fell in {fell_in}" message for a series that did not fall
-    verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met")}[f.status][0 if zh else 1]
+    verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met"),
+               PENDING: ("尚未达到（未到期）", "not yet met (not yet due)")}[f.status][0 if zh else 1]
     if f.value is not None and f.threshold is not None:
         shown = f"{format_number(f.value, f.percent)}，要求 {f.op or ''} {format_number(f.threshold, f.percent)}" if zh \
             else f"{format_number(f.value, f.percent)}, required {f.op or ''} {format_number(f.threshold, f.percent)}"
@@ -175,10 +196,17 @@ def verdict_of_counts(counts: dict) -> str:
     return PASS
 
 
+def summary_key(status: str, severity: str) -> str:
+    """Which summary count a finding goes to: a miss of a target or advisory rule is not a `fail`."""
+    if status == FAIL and severity not in DECISIVE:
+        return TARGET_MISSED if severity == "target" else ADVISORY_MISSED
+    return status
+
+
 def summary_of_counts(counts: dict) -> dict:
-    out = {PASS: 0, FAIL: 0, UNKNOWN: 0, NOT_APPLICABLE: 0}
-    for (status, _), n in counts.items():
-        out[status] += n
+    out = dict.fromkeys(SUMMARY_KEYS, 0)
+    for (status, severity), n in counts.items():
+        out[summary_key(status, severity)] += n
     out["veto"] = counts.get((FAIL, "veto"), 0)
     return out
 
