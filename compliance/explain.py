@@ -54,7 +54,7 @@ class Tracer:
     def steps(self, finding: Finding) -> dict[str, list[Step]]:
         """{"when": [...], "require": [...]} for the finding's rule and subject."""
         school, section = _entities(self.view, finding)
-        subject = (finding.subject.kind, school, section, finding.subject.section)
+        subject = (finding.subject.kind, school, section, finding.subject.section, finding.subject.scope)
         return self.program.steps(self.metas[finding.rule], self.view, subject)
 
 

@@ -7,6 +7,10 @@ from fractions import Fraction
 from .logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 
 LEVEL_NAMES = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
+# The whole jurisdiction, by the record's level: a city's findings say 全市, never 全县.
+SCOPES = {"county": ("全县", "the county"), "city": ("全市", "the city"), "province": ("全省", "the province")}
+# Names that say what the jurisdiction calls itself: 延平区 → 全区, 北京市 (province level) → 全市.
+NAME_SUFFIXES = ("自治区", "自治州", "自治县", "省", "市", "县", "区", "旗", "州", "盟")
 DECISIVE = ("veto", "must")
 # The summary's counts (data contract §3): `fail` is a decisive (must/veto) failure only;
 # a missed target or advisory rule is counted under its own word, and `veto` is the part
@@ -22,6 +26,7 @@ class Subject:
     school_name: str | None = None
     section: str | None = None      # primary | junior
     pointer: str = ""
+    scope: tuple[str, str] | None = None   # the whole jurisdiction in words (zh, en): 全市, the city
 
     def as_dict(self) -> dict:
         out: dict = {"kind": self.kind}
@@ -35,10 +40,12 @@ class Subject:
 
     def label(self, lang: str = "zh") -> str:
         section = LEVEL_NAMES[self.section][0 if lang == "zh" else 1] if self.section else ""
+        # A record without a known level or name gets no word that may be wrong.
+        whole = self.scope or ("本辖区", "the jurisdiction")
         if self.kind == "jurisdiction":
-            return "全县" if lang == "zh" else "jurisdiction"
+            return whole[0] if lang == "zh" else whole[1]
         if self.kind == "section_level":
-            return f"全县{section}" if lang == "zh" else f"all {section} sections"
+            return f"{whole[0]}{section}" if lang == "zh" else f"all {section} sections"
         name = self.school_name or self.school or ""
         if not section:
             return name
@@ -169,6 +176,28 @@ class _Args(dict):
         if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
             return format_number(v)
         return str(v)
+
+
+def scope_words(jurisdiction) -> tuple[str, str] | None:
+    """How a jurisdiction names its whole (全县 / 全区 / 全市 / 全省 …, and in English), from
+    its name's suffix (a 区 says 全区; 北京市 is of province level but says 全市), else from
+    its level; None when the record says neither."""
+    if not isinstance(jurisdiction, dict):
+        return None
+    level = jurisdiction.get("level")
+    english = SCOPES[level][1] if level in SCOPES else "the jurisdiction"
+    name = jurisdiction.get("name")
+    if isinstance(name, str):
+        name = name.strip()
+        for brackets in ("（）", "()"):   # 示例县（未达标）: the remark is not the name
+            if name.endswith(brackets[1]) and brackets[0] in name:
+                name = name[:name.rindex(brackets[0])].rstrip()
+        suffix = next((s for s in NAME_SUFFIXES if name.endswith(s)), None)
+        if suffix:
+            return "全" + suffix[-1], english
+    if level in SCOPES:
+        return SCOPES[level][0], english
+    return None
 
 
 def verdict(findings: list[Finding]) -> str:

@@ -175,7 +175,7 @@ class Advisor:
         k, p = k_fn(env), p_fn(env)
         if not (_numeric(k) and _numeric(p)):
             return []
-        _, school, section, _ = target.subject
+        _, school, section, _, _ = target.subject
         bases = {"record": "", "school": school.pointer if school else None,
                  "section": section.pointer if section else None}
         items = []
@@ -387,7 +387,7 @@ class Advisor:
         subject's school and sections, and those holding the inputs. (A derived value of
         some other entity that aggregates over this one would be missed; none does.)"""
         out = [self.view.root]
-        _, school, _, _ = subject
+        _, school, _, _, _ = subject
         if school is not None:
             out.extend(self._groups.get(school.pointer, ()))
         for p in pointers:
@@ -481,7 +481,7 @@ class _Target:
     def env(self, trace: bool = False) -> Env:
         """An evaluation context for compiled parts of the rule, for this subject, on the
         view as it is."""
-        _, school, section, level = self.subject
+        _, school, section, level, _ = self.subject
         return Env(self.advisor.view, school, section, level, self.compiled.slots, trace)
 
     def sides(self, left, right):

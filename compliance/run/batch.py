@@ -628,13 +628,13 @@ class BatchProgram:
     @staticmethod
     def _translate(frames: Frames, exact: RecordView, subject: tuple) -> tuple:
         """The same subject in the record's exact view (same positions)."""
-        kind, school, section, level = subject
+        kind, school, section, level, scope = subject
         if school is not None:
             view = next(v for v in frames.views if any(s is school for s in v.schools))
             school = exact.schools[[id(s) for s in view.schools].index(id(school))]
         if section is not None:
             section = next(s for s in exact.sections if s.school is school and s.level == level)
-        return kind, school, section, level
+        return kind, school, section, level, scope
 
     def rule_columns(self, ev: _Evaluator, meta, subject_lists):
         """Statuses of one rule for every subject of every record, as columns."""
