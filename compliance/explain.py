@@ -14,7 +14,7 @@ from fractions import Fraction
 from .contributors import CvBreakdown, breakdown, cv_rows
 from .run.closures import view_of
 from .run.interpreter import InterpreterBackend, Step
-from .findings import Finding, format_number
+from .findings import Finding, citation_notes, format_number
 from .lint import Analysis
 from .logic import Unknown
 from .record import RecordView
@@ -180,6 +180,7 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     where = " ".join(x for x in (c.get("document"), c.get("article"), c.get("item")) if x)
     colon = "：" if zh else ": "
     out.append(f"{'出处' if zh else 'source'}{colon}{where}  “{c.get('quote', '')}”")
+    out.extend(citation_notes(c, zh))
     if f.overridden_citation:
         o = f.overridden_citation
         out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")

@@ -240,6 +240,16 @@ def summary_of_counts(counts: dict) -> dict:
     return out
 
 
+def citation_notes(c: dict, zh: bool) -> list[str]:
+    """The quote in simplified or repaired characters, and the rule's reading of it."""
+    out = []
+    if c.get("quote_reading"):
+        out.append(f"{'原文今读：' if zh else 'quote reads: '}“{c['quote_reading']}”")
+    if c.get("reading"):
+        out.append(f"{'解读：' if zh else 'reading: '}{c['reading']}")
+    return out
+
+
 def format_number(value, percent: bool = False, places: int = 4) -> str:
     """A number for people: exact when short, else rounded to `places` decimals."""
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):

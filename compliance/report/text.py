@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, format_number, summary, summary_key,
-                        verdict)
+from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
+                        summary_key, verdict)
 from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 
 _VERDICT = {PASS: ("通过", "PASS", "bold green"), FAIL: ("未通过", "FAIL", "bold red"),
@@ -169,6 +169,8 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
         label = "出处：" if zh else "source: "
         console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
+        for line in citation_notes(c, zh):
+            console.print(Text(f"      {line}", style="dim"))
 
 
 def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int = 120) -> str:
