@@ -344,7 +344,7 @@ def cmd_explain(args) -> int:
                                                                      "available": known[:40]})], lang)
         return EXIT_ERROR
     if not (args.all or args.subject or section):
-        worst = [f for f in chosen if f.status in ("fail", "unknown")]
+        worst = [f for f in chosen if f.status in ("fail", "pending", "unknown")]
         chosen = (worst or chosen)[:3]
     texts = [render_explanation(explain(checker.analysis_of(f), f, data, as_of), lang) for f in chosen]
     sys.stdout.write("\n".join(texts))
