@@ -149,3 +149,32 @@ def test_rule_test_expectations(zhangye):
     assert matches("target", pending) and matches("pending", pending) and not matches("fail", pending)
     assert matches("target", missed) and not matches("pending", missed) and not matches("fail", missed)
     assert matches("fail", failed) and not matches("target", failed) and not matches("pending", failed)
+
+
+def test_batch_rows_totals_and_json_count_apart(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    for name in ("zhangye-2024.json", "guigang-2021.json"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "compliance", "check", str(tmp_path), "--jobs", "1", *a],
+                                    capture_output=True, text=True, encoding="utf-8")
+    text = run().stdout
+    header = next(line for line in text.splitlines() if line.startswith("数据"))
+    assert header.split()[3:11] == ["达标", "未达标", "待补数据", "不适用", "否决", "未到期", "目标未达成", "倡导未落实"]
+    expected = {}
+    for name in ("guigang-2021.json", "zhangye-2024.json"):
+        data = load_example(name)
+        expected[name] = summary(compliance.load(data["packs"]).check(data))
+    for name, counts in expected.items():
+        row = next(line for line in text.splitlines() if line.startswith(str(tmp_path / name)))
+        numbers = [c for c in row.split() if c.isdigit()]
+        assert numbers[:8] == [str(counts[k]) for k in SUMMARY_KEYS]
+    total = {k: sum(c[k] for c in expected.values()) for k in SUMMARY_KEYS}
+    assert (f"结果合计：达标 {total['pass']} · 未达标 {total['fail']} · 待补数据 {total['unknown']} · "
+            f"不适用 {total['not_applicable']} · 否决 {total['veto']} · 未到期 {total['pending']} · "
+            f"目标未达成 {total['target_missed']} · 倡导未落实 {total['advisory_missed']}") in text
+    document = json.loads(run("--format", "json").stdout)
+    assert document["summary"]["findings"] == total
+    for report in document["records"]:
+        assert set(report["summary"]) == set(SUMMARY_KEYS)
