@@ -148,7 +148,7 @@ def closures_only(program):
         view = RecordView(record)
         out = []
         for compiled in rules:
-            for subject, school, section, level in subjects(compiled.rule, view):
+            for subject, school, section, level, _ in subjects(compiled.rule, view):
                 env = Env(view, school, section, level, compiled.slots, False)
                 if compiled.when is not None:
                     applicable = compiled.when(env)

@@ -14,7 +14,7 @@ from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors
 from .inputs import Source
 
 INVALID = "invalid"
-PROBLEMS = frozenset({"fail", "unknown"})   # --findings problems: what is not pass / not_applicable
+PROBLEMS = frozenset({"fail", "unknown", "pending"})   # --findings problems: what is not pass / not_applicable
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ def _check_one(args) -> int:
         from .explain import Tracer, steps_as_data
         tracers = {id(a): Tracer(a, data, as_of) for a in checker.analyses}
         for f in findings:
-            if f.status in ("fail", "unknown"):
+            if f.status in ("fail", "unknown", "pending"):
                 tracer = tracers[id(checker.analysis_of(f))]
                 advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
         kept = findings if args.findings == "all" else [f for f in findings
@@ -349,7 +349,7 @@ def cmd_explain(args) -> int:
                                                                      "available": known[:40]})], lang)
         return EXIT_ERROR
     if not (args.all or args.subject or section):
-        worst = [f for f in chosen if f.status in ("fail", "unknown")]
+        worst = [f for f in chosen if f.status in ("fail", "pending", "unknown")]
         chosen = (worst or chosen)[:3]
     texts = [render_explanation(explain(checker.analysis_of(f), f, data, as_of), lang) for f in chosen]
     sys.stdout.write("\n".join(texts))

@@ -210,6 +210,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W303": ("规则包 '{pack}' 没有测试用例（{pack}/tests/*.yaml）", "pack '{pack}' has no test cases ({pack}/tests/*.yaml)"),
     "W300": ("参数 '{name}' 未被任何规则使用", "parameter '{name}' is not used by any rule"),
     "W301": ("派生指标 '{name}' 未被任何规则使用", "derived field '{name}' is not used by any rule"),
+    "W310": ("规则 '{id}' 的原文有受损字符（? 或 �）：请在 citation.quote_reading 写出修复后的文字",
+             "rule '{id}' quotes damaged text ('?' or U+FFFD): give the repaired text in citation.quote_reading"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

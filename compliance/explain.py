@@ -14,7 +14,7 @@ from fractions import Fraction
 from .contributors import CvBreakdown, breakdown, cv_rows
 from .run.closures import view_of
 from .run.interpreter import InterpreterBackend, Step
-from .findings import Finding, format_number
+from .findings import Finding, citation_notes, format_number
 from .lint import Analysis
 from .logic import Unknown
 from .record import RecordView
@@ -54,7 +54,7 @@ class Tracer:
     def steps(self, finding: Finding) -> dict[str, list[Step]]:
         """{"when": [...], "require": [...]} for the finding's rule and subject."""
         school, section = _entities(self.view, finding)
-        subject = (finding.subject.kind, school, section, finding.subject.section)
+        subject = (finding.subject.kind, school, section, finding.subject.section, finding.subject.scope)
         return self.program.steps(self.metas[finding.rule], self.view, subject)
 
 
@@ -108,7 +108,7 @@ def _entities(view: RecordView, finding: Finding):
 # ---- text ------------------------------------------------------------------------------
 
 _STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "unknown": ("待补数据", "unknown"),
-           "not_applicable": ("不适用", "not applicable")}
+           "not_applicable": ("不适用", "not applicable"), "pending": ("未到期", "pending")}
 
 
 def _value(v, lang: str = "zh") -> str:
@@ -180,12 +180,14 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     where = " ".join(x for x in (c.get("document"), c.get("article"), c.get("item")) if x)
     colon = "：" if zh else ": "
     out.append(f"{'出处' if zh else 'source'}{colon}{where}  “{c.get('quote', '')}”")
+    out.extend(citation_notes(c, zh))
     if f.overridden_citation:
         o = f.overridden_citation
         out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")
     if f.deadline:
         out.append(f"{'目标期限' if zh else 'deadline'}{colon}{f.deadline}" + (
-            ("（未到期，计为目标进度）" if zh else " (ahead: reported as progress)") if f.severity == "target" else ""))
+            ("（未到期，计为目标进度，不计入结论）" if zh else " (ahead: reported as progress, not counted in the verdict)")
+            if f.severity == "target" and f.status != "fail" else ""))
     if rule.when is not None:
         out.append(f"{'适用条件' if zh else 'applies when'}{colon}{rule.when.text.strip()}")
         out.extend(_steps(e.when_steps, e.analysis, lang))
@@ -202,6 +204,11 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
             out.append(f"  {pointer} = {value}")
     status = _STATUS[f.status][0 if zh else 1]
     out.append(f"{'结果' if zh else 'result'}{colon}{status} — {f.message(lang)}")
+    if f.progress is not None:
+        out.append((f"进度：{format_number(f.progress, True)}（100% 为达到要求）" if zh
+                    else f"progress: {format_number(f.progress, True)} (100% = met)"))
+    if f.status == "fail" and f.severity in ("target", "advisory"):
+        out.append("目标性或倡导性条款：未达成不计入结论" if zh else "target or advisory rule: a miss does not decide the verdict")
     if f.status == "unknown":
         out.append(("缺少的数据：" if zh else "missing: ") + "、".join(f.missing))
     if f.status == "not_applicable":

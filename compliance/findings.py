@@ -6,10 +6,19 @@ import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
+from .logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 
 LEVEL_NAMES = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
+# The whole jurisdiction, by the record's level: a city's findings say 全市, never 全县.
+SCOPES = {"county": ("全县", "the county"), "city": ("全市", "the city"), "province": ("全省", "the province")}
+# Names that say what the jurisdiction calls itself: 延平区 → 全区, 北京市 (province level) → 全市.
+NAME_SUFFIXES = ("自治区", "自治州", "自治县", "省", "市", "县", "区", "旗", "州", "盟")
 DECISIVE = ("veto", "must")
+# The summary's counts (data contract §3): `fail` is a decisive (must/veto) failure only;
+# a missed target or advisory rule is counted under its own word, and `veto` is the part
+# of `fail` that is vetoes. Every finding is counted in exactly one key but `veto`.
+TARGET_MISSED, ADVISORY_MISSED = "target_missed", "advisory_missed"
+SUMMARY_KEYS = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, "veto", PENDING, TARGET_MISSED, ADVISORY_MISSED)
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,7 @@ class Subject:
     school_name: str | None = None
     section: str | None = None      # primary | junior
     pointer: str = ""
+    scope: tuple[str, str] | None = None   # the whole jurisdiction in words (zh, en): 全市, the city
 
     def as_dict(self) -> dict:
         out: dict = {"kind": self.kind}
@@ -32,10 +42,12 @@ class Subject:
 
     def label(self, lang: str = "zh") -> str:
         section = LEVEL_NAMES[self.section][0 if lang == "zh" else 1] if self.section else ""
+        # A record without a known level or name gets no word that may be wrong.
+        whole = self.scope or ("本辖区", "the jurisdiction")
         if self.kind == "jurisdiction":
-            return "全县" if lang == "zh" else "jurisdiction"
+            return whole[0] if lang == "zh" else whole[1]
         if self.kind == "section_level":
-            return f"全县{section}" if lang == "zh" else f"all {section} sections"
+            return f"{whole[0]}{section}" if lang == "zh" else f"all {section} sections"
         name = self.school_name or self.school or ""
         if not section:
             return name
@@ -71,6 +83,21 @@ class Finding:
         return render_message(self, lang)
 
     @property
+    def progress(self) -> Fraction | None:
+        """How far a rule not yet due has come, as a share of its threshold (1 = there):
+        value ÷ threshold where more is better, threshold ÷ value where less is. None when
+        the comparison has no numbers to divide (attestations, series, zero)."""
+        if self.status != PENDING or self.op not in (">=", ">", "<=", "<"):
+            return None
+        v, t = self.value, self.threshold
+        if not all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for x in (v, t)):
+            return None
+        num, den = (Fraction(v), Fraction(t)) if self.op in (">=", ">") else (Fraction(t), Fraction(v))
+        if den <= 0 or num < 0:
+            return None
+        return num / den
+
+    @property
     def message_zh(self) -> str:
         return self.message("zh")
 
@@ -100,7 +127,8 @@ def render_message(f: "Finding", lang: str) -> str:
             return template.format_map(_Args(f, lang))
         except _NoValue:
             pass  # e.g. a "fell in {fell_in}" message for a series that did not fall
-    verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met")}[f.status][0 if zh else 1]
+    verdict = {PASS: ("达标", "met"), FAIL: ("未达标", "not met"),
+               PENDING: ("尚未达到（未到期）", "not yet met (not yet due)")}[f.status][0 if zh else 1]
     if f.value is not None and f.threshold is not None:
         shown = f"{format_number(f.value, f.percent)}，要求 {f.op or ''} {format_number(f.threshold, f.percent)}" if zh \
             else f"{format_number(f.value, f.percent)}, required {f.op or ''} {format_number(f.threshold, f.percent)}"
@@ -152,6 +180,28 @@ class _Args(dict):
         return str(v)
 
 
+def scope_words(jurisdiction) -> tuple[str, str] | None:
+    """How a jurisdiction names its whole (全县 / 全区 / 全市 / 全省 …, and in English), from
+    its name's suffix (a 区 says 全区; 北京市 is of province level but says 全市), else from
+    its level; None when the record says neither."""
+    if not isinstance(jurisdiction, dict):
+        return None
+    level = jurisdiction.get("level")
+    english = SCOPES[level][1] if level in SCOPES else "the jurisdiction"
+    name = jurisdiction.get("name")
+    if isinstance(name, str):
+        name = name.strip()
+        for brackets in ("（）", "()"):   # 示例县（未达标）: the remark is not the name
+            if name.endswith(brackets[1]) and brackets[0] in name:
+                name = name[:name.rindex(brackets[0])].rstrip()
+        suffix = next((s for s in NAME_SUFFIXES if name.endswith(s)), None)
+        if suffix:
+            return "全" + suffix[-1], english
+    if level in SCOPES:
+        return SCOPES[level][0], english
+    return None
+
+
 def verdict(findings: list[Finding]) -> str:
     return verdict_of_counts(tally(findings))
 
@@ -177,11 +227,28 @@ def verdict_of_counts(counts: dict) -> str:
     return PASS
 
 
+def summary_key(status: str, severity: str) -> str:
+    """Which summary count a finding goes to: a miss of a target or advisory rule is not a `fail`."""
+    if status == FAIL and severity not in DECISIVE:
+        return TARGET_MISSED if severity == "target" else ADVISORY_MISSED
+    return status
+
+
 def summary_of_counts(counts: dict) -> dict:
-    out = {PASS: 0, FAIL: 0, UNKNOWN: 0, NOT_APPLICABLE: 0}
-    for (status, _), n in counts.items():
-        out[status] += n
+    out = dict.fromkeys(SUMMARY_KEYS, 0)
+    for (status, severity), n in counts.items():
+        out[summary_key(status, severity)] += n
     out["veto"] = counts.get((FAIL, "veto"), 0)
+    return out
+
+
+def citation_notes(c: dict, zh: bool) -> list[str]:
+    """The quote in simplified or repaired characters, and the rule's reading of it."""
+    out = []
+    if c.get("quote_reading"):
+        out.append(f"{'原文今读：' if zh else 'quote reads: '}“{c['quote_reading']}”")
+    if c.get("reading"):
+        out.append(f"{'解读：' if zh else 'reading: '}{c['reading']}")
     return out
 
 

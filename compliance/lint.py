@@ -16,6 +16,7 @@ from .dsl import types as T
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
 from .packs import Derived, Pack, Param, Repository, Rule
+from .readable import damaged
 
 # Placeholders every message template may use; functions add a few through notes.
 PLACEHOLDERS = {"school", "school_id", "section", "level", "subject", "value", "threshold", "op", "title",
@@ -158,6 +159,9 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
                             ("document", Localized("文件（document）", "a document"))):
             if not getattr(rule.citation, name):
                 out.append(Diagnostic("E241", rule.spot("citation"), {"id": rule.id, "field": label}))
+        # A damaged copy stays verbatim, but a reader needs the repaired text beside it.
+        if rule.citation.quote and damaged(rule.citation.quote) and not rule.citation.quote_reading_given:
+            out.append(Diagnostic("W310", rule.spot("citation"), {"id": rule.id}, "warning"))
     if rule.effective and rule.until and rule.until <= rule.effective:
         out.append(Diagnostic("E251", rule.spot("until"), {"id": rule.id, "until": rule.until, "effective": rule.effective}))
     for lang, template in (("zh", rule.message_zh), ("en", rule.message_en)):

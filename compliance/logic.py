@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PASS, FAIL, UNKNOWN, NOT_APPLICABLE = "pass", "fail", "unknown", "not_applicable"
-STATUSES = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)
+PENDING = "pending"        # 未到期: would not pass, but the rule's deadline is still ahead
+STATUSES = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, PENDING)
 
 
 @dataclass(frozen=True)

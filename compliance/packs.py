@@ -18,6 +18,7 @@ from .diagnostics import Diagnostic, Localized, Location
 from .dsl import ast
 from .dsl.parse import ExprError, parse
 from .dsl.units import Unit, parse_unit
+from .readable import quote_reading
 from .resources import rules_dir, schema_file
 from .yamlsource import ExprSource, YamlError, YMap, expression_source, load, node_location
 
@@ -56,10 +57,12 @@ class Citation:
     source_grade: str | None
     reading: str | None = None
     url: str | None = None
+    quote_reading: str | None = None    # simplified / repaired text of the quote (compliance/readable.py)
+    quote_reading_given: bool = False   # written in the rule file (a repair), not converted
 
     def as_dict(self) -> dict:
         out = {"document": self.document, "article": self.article, "item": self.item, "quote": self.quote,
-               "source_grade": self.source_grade}
+               "quote_reading": self.quote_reading, "source_grade": self.source_grade}
         if self.reading:
             out["reading"] = self.reading
         if self.url:
@@ -345,8 +348,10 @@ def load_rule_file(path: Path, pack: Pack) -> None:
         if isinstance(item.get("citation"), dict) or defaults:
             c = {**{"document": pack.document_label}, **defaults, **(item.get("citation") or {})}
             if isinstance(item.get("citation"), dict):
+                given = c.get("quote_reading")
                 citation = Citation(c.get("document"), c.get("article"), c.get("item"), c.get("quote"),
-                                    c.get("source_grade"), c.get("reading"), c.get("url"))
+                                    c.get("source_grade"), c.get("reading"), c.get("url"),
+                                    quote_reading(c.get("quote"), given), bool(given))
         message = item.get("message") or {}
         pack.rules.append(Rule(
             pack=pack.id, id=str(item["id"]), title=item["title"], title_en=item.get("title_en"),

@@ -70,6 +70,10 @@ def probe_one(compiled, view: RecordView, subject) -> Finding:
     return ClosureProgram.judge_one(compiled, view, subject)
 
 
+# What a remedy is for: a failure, or a target not yet due (its progress has a distance left too).
+MISSES = ("fail", "pending")
+
+
 def advise(checker: Checker, findings: list[Finding], data: dict, as_of) -> dict:
     """For each failing finding: {"remedies": [...], "cv": CvBreakdown | None}, keyed by
     (rule, subject). Used by the reports; `explain` shows the same."""
@@ -77,7 +81,7 @@ def advise(checker: Checker, findings: list[Finding], data: dict, as_of) -> dict
     advisor = Advisor(checker, data, as_of)
     out = {}
     for f in findings:
-        if f.status != "fail":
+        if f.status not in MISSES:
             continue
         entry = {"remedies": advisor.remedies(f), "cv": None}
         if f.subject.kind == "section_level" and f.threshold is not None:
@@ -92,7 +96,7 @@ def advise(checker: Checker, findings: list[Finding], data: dict, as_of) -> dict
 
 def remedies(analysis, finding: Finding, data: dict, as_of, max_inputs: int = 6) -> list[Remedy]:
     """The remedies of one finding (for `explain` and tests): a checker of its rule alone."""
-    if finding.status != "fail":
+    if finding.status not in MISSES:
         return []
     rule = next(r for r in analysis.rules if r.qualified_id == finding.rule)
     return Advisor(Checker.for_rule(analysis, rule), data, as_of).remedies(finding, max_inputs)
@@ -124,7 +128,7 @@ class Advisor:
     # ---- one failing finding -----------------------------------------------------------
 
     def remedies(self, finding: Finding, max_inputs: int = 6) -> list[Remedy]:
-        if finding.status != "fail":
+        if finding.status not in MISSES:
             return []
         analysis, compiled, shape = self._rule(finding.rule)
         target = _Target(self, analysis, compiled, self._subject(compiled, finding.subject), finding)
@@ -171,7 +175,7 @@ class Advisor:
         k, p = k_fn(env), p_fn(env)
         if not (_numeric(k) and _numeric(p)):
             return []
-        _, school, section, _ = target.subject
+        _, school, section, _, _ = target.subject
         bases = {"record": "", "school": school.pointer if school else None,
                  "section": section.pointer if section else None}
         items = []
@@ -383,7 +387,7 @@ class Advisor:
         subject's school and sections, and those holding the inputs. (A derived value of
         some other entity that aggregates over this one would be missed; none does.)"""
         out = [self.view.root]
-        _, school, _, _ = subject
+        _, school, _, _, _ = subject
         if school is not None:
             out.extend(self._groups.get(school.pointer, ()))
         for p in pointers:
@@ -477,7 +481,7 @@ class _Target:
     def env(self, trace: bool = False) -> Env:
         """An evaluation context for compiled parts of the rule, for this subject, on the
         view as it is."""
-        _, school, section, level = self.subject
+        _, school, section, level, _ = self.subject
         return Env(self.advisor.view, school, section, level, self.compiled.slots, trace)
 
     def sides(self, left, right):

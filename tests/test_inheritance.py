@@ -148,5 +148,6 @@ def test_a_deadline_ahead_makes_a_target(tmp_path):
     checker = load_checker([str(d)])
     before = next(f for f in checker.check(base_record(), datetime.date(2020, 12, 30)) if f.rule == "child/C1")
     after = next(f for f in checker.check(base_record(), datetime.date(2020, 12, 31)) if f.rule == "child/C1")
-    assert (before.status, before.severity) == ("fail", "target")
+    assert (before.status, before.severity) == ("pending", "target")   # 未到期: progress, not a failure
+    assert before.progress is not None and before.value is not None and before.threshold is not None
     assert (after.status, after.severity) == ("fail", "must")

@@ -14,11 +14,13 @@ from rich.text import Text
 from ..batch_job import INVALID, Outcome
 
 VERDICTS = ("pass", "fail", "unknown", INVALID)
-STATUSES = ("pass", "fail", "unknown", "not_applicable", "veto")
+STATUSES = ("pass", "fail", "unknown", "not_applicable", "veto", "pending", "target_missed", "advisory_missed")
 _VERDICT_TEXT = {"pass": ("通过", "pass", "green"), "fail": ("未通过", "fail", "red"),
                  "unknown": ("无法判定", "unknown", "yellow"), INVALID: ("数据无效", "invalid", "magenta")}
 _STATUS_TEXT = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "unknown": ("待补数据", "unknown"),
-                "not_applicable": ("不适用", "n/a"), "veto": ("否决", "vetoes")}
+                "not_applicable": ("不适用", "n/a"), "pending": ("未到期", "pending"),
+                "target_missed": ("目标未达成", "target missed"), "advisory_missed": ("倡导未落实", "advisory missed"),
+                "veto": ("否决", "vetoes")}
 
 
 class Totals:
@@ -116,7 +118,7 @@ class TextWriter:
         console = Console(file=buffer, force_terminal=self.color, no_color=not self.color, width=self.width,
                           highlight=False, soft_wrap=False)
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("数据" if zh else "Record", overflow="fold")
+        table.add_column("数据" if zh else "Record", no_wrap=True)   # the name is what a reader looks up
         table.add_column("地区" if zh else "Jurisdiction", overflow="fold")
         table.add_column("结论" if zh else "Verdict", no_wrap=True)
         for status in STATUSES:

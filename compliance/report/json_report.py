@@ -79,6 +79,10 @@ def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> di
         out["threshold_exact"] = threshold_exact
     if f.deadline:
         out["deadline"] = f.deadline
+    if f.progress is not None:
+        out["progress"], progress_exact = json_number(f.progress)
+        if progress_exact:
+            out["progress_exact"] = progress_exact
     if f.overridden_citation:
         out["overrides_citation"] = f.overridden_citation
     if advice and advice.get("remedies"):

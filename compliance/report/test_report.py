@@ -3,9 +3,10 @@ when asked, per-pack coverage of pass / fail / unknown outcomes."""
 from __future__ import annotations
 
 from ..findings import format_number
-from ..testcases import CaseFailure, PackResult, actual_status
+from ..testcases import CaseFailure, PackResult, actual_status, matches
 
-_STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "target": ("目标未到期", "target (deadline ahead)"),
+_STATUS = {"pass": ("达标", "pass"), "fail": ("未达标", "fail"), "target": ("目标未达成或未到期", "target (missed or not yet due)"),
+           "pending": ("未到期", "pending (deadline ahead)"),
            "unknown": ("待补数据", "unknown"), "not_applicable": ("不适用", "not applicable")}
 
 
@@ -27,7 +28,7 @@ def render_failure(failure: CaseFailure, lang: str = "zh") -> str:
         subject = f.subject.label(lang)
         actual = actual_status(f)
         if failure.reason == "status":
-            if actual == e.status:
+            if matches(e.status, f):
                 continue
             what = (f"期望 {_status(e.status, zh)}，实际 {_status(actual, zh)}" if zh
                     else f"expected {_status(e.status, zh)}, got {_status(actual, zh)}")

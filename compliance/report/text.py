@@ -8,13 +8,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import Finding, format_number, summary, verdict
-from ..logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
+from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
+                        summary_key, verdict)
+from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 
 _VERDICT = {PASS: ("通过", "PASS", "bold green"), FAIL: ("未通过", "FAIL", "bold red"),
             UNKNOWN: ("无法判定（数据不全）", "UNKNOWN (data missing)", "bold yellow")}
 _STATUS = {PASS: ("达标", "pass"), FAIL: ("未达标", "fail"), UNKNOWN: ("待补数据", "unknown"),
-           NOT_APPLICABLE: ("不适用", "n/a")}
+           NOT_APPLICABLE: ("不适用", "n/a"), PENDING: ("未到期", "pending"),
+           TARGET_MISSED: ("目标未达成", "target missed"), ADVISORY_MISSED: ("倡导未落实", "advisory missed")}
+_COLUMNS = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, PENDING, TARGET_MISSED, ADVISORY_MISSED)
 
 
 def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh", verbose: bool = False,
@@ -29,8 +32,7 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     console.print(("评估基准日 " if zh else "as of ") + as_of)
     console.print(Text(("结论：" if zh else "Verdict: ") + (label_zh if zh else label_en), style=style))
     counts = summary(findings)
-    console.print(("达标 {pass} · 未达标 {fail} · 待补数据 {unknown} · 不适用 {not_applicable} · 否决 {veto}" if zh else
-                   "pass {pass} · fail {fail} · unknown {unknown} · n/a {not_applicable} · vetoes {veto}").format(**counts))
+    console.print(summary_line(counts, zh))
     console.print(_aspect_table(findings, zh))
     for line in _where_to_act(findings, zh):
         console.print(line)
@@ -43,19 +45,28 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     for status, heading in ((FAIL, ("未达标", "Failures")), (UNKNOWN, ("待补数据", "Unknown (missing data)"))):
         by_aspect = defaultdict(list)
         for f in findings:
-            if f.status == status and f.severity != "target" and not (f.severity == "veto" and status == FAIL):
+            if f.status == status and f.severity in (("must",) if status == FAIL else ("must", "veto", "advisory")):
                 by_aspect[_aspect(f, zh)].append(f)
         for aspect, items in by_aspect.items():
             console.print(Text(f"{heading[0 if zh else 1]} · {aspect}（{len(items)}）" if zh else
                                f"{heading[1]} · {aspect} ({len(items)})", style="bold"))
             for f in items:
                 _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
-    targets = [f for f in findings if f.severity == "target" and f.status in (FAIL, UNKNOWN)]
-    if targets:
-        console.print(Text("目标进度（期限未到，暂不计入结论）" if zh else "Targets not yet due (not counted in the verdict)",
-                           style="bold"))
-        for f in targets:
-            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+    # Not counted in the verdict, each under its own heading.
+    for heading, chosen in (
+            (("未到期（目标进度，不计入结论）", "Pending: not yet due (progress; not counted in the verdict)"),
+             lambda f: f.status == PENDING),
+            (("目标未达成（目标性条款，不计入结论）", "Targets missed (not counted in the verdict)"),
+             lambda f: f.status == FAIL and f.severity == "target"),
+            (("目标待补数据（不计入结论）", "Targets with missing data (not counted in the verdict)"),
+             lambda f: f.status == UNKNOWN and f.severity == "target"),
+            (("倡导未落实（倡导性条款，不计入结论）", "Advisory rules not followed (not counted in the verdict)"),
+             lambda f: f.status == FAIL and f.severity == "advisory")):
+        items = [f for f in findings if chosen(f)]
+        if items:
+            console.print(Text(f"{heading[0]}（{len(items)}）" if zh else f"{heading[1]} ({len(items)})", style="bold"))
+            for f in items:
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     if verbose:
         passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
         if passes:
@@ -63,6 +74,15 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
             for f in passes:
                 _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     return buffer.getvalue()
+
+
+def summary_line(counts: dict, zh: bool) -> str:
+    """The summary's counts in words; the ones outside the verdict only when there are any."""
+    parts = [f"{_STATUS[s][0 if zh else 1]} {counts.get(s, 0)}" for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)]
+    parts.append(f"否决 {counts.get('veto', 0)}" if zh else f"vetoes {counts.get('veto', 0)}")
+    parts += [f"{_STATUS[s][0 if zh else 1]} {counts[s]}" for s in (PENDING, TARGET_MISSED, ADVISORY_MISSED)
+              if counts.get(s)]
+    return " · ".join(parts)
 
 
 def _aspect(f: Finding, zh: bool) -> str:
@@ -74,13 +94,15 @@ def _aspect(f: Finding, zh: bool) -> str:
 def _aspect_table(findings: list[Finding], zh: bool) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("方面" if zh else "Aspect")
-    for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE):
-        table.add_column(_STATUS[s][0 if zh else 1], justify="right")
     rows: dict[str, dict] = {}
     for f in findings:
-        rows.setdefault(_aspect(f, zh), {s: 0 for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)})[f.status] += 1
+        rows.setdefault(_aspect(f, zh), dict.fromkeys(_COLUMNS, 0))[summary_key(f.status, f.severity)] += 1
+    # The columns outside the verdict only when some aspect has one.
+    columns = [s for s in _COLUMNS if s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE) or any(c[s] for c in rows.values())]
+    for s in columns:
+        table.add_column(_STATUS[s][0 if zh else 1], justify="right")
     for aspect, counts in rows.items():
-        table.add_row(aspect, *(str(counts[s]) for s in (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)))
+        table.add_row(aspect, *(str(counts[s]) for s in columns))
     return table
 
 
@@ -107,8 +129,8 @@ def _where_to_act(findings: list[Finding], zh: bool, schools: int = 3) -> list[s
 
 
 def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None = None) -> None:
-    mark = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–"}[f.status]
-    style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim"}[f.status]
+    mark = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–", PENDING: "…"}[f.status]
+    style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim", PENDING: "cyan"}[f.status]
     head = Text(f"  {mark} ", style=style)
     head.append(f"{f.rule} ", style="bold")
     head.append(f.title if zh or not f.title_en else f.title_en)
@@ -120,6 +142,9 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
                       if zh else f"      value {value}; required {f.op} {threshold}")
     if f.deadline:
         console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
+    if f.progress is not None:
+        console.print(f"      {'进度' if zh else 'progress'} {format_number(f.progress, True)}"
+                      + ("（100% 为达到要求）" if zh else " (100% = met)"))
     if advice:
         remedies = advice.get("remedies") or []
         if remedies:
@@ -144,6 +169,8 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
         label = "出处：" if zh else "source: "
         console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
+        for line in citation_notes(c, zh):
+            console.print(Text(f"      {line}", style="dim"))
 
 
 def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int = 120) -> str:

@@ -34,6 +34,7 @@ class RuleMeta:
     deadline: str | None
     severity: str                  # `target` while a deadline is still ahead, else the rule's own
     overridden_citation: dict | None = None
+    ahead: bool = False            # the deadline is after the date judged: a miss is `pending`
 
     @property
     def sides(self):
@@ -85,13 +86,15 @@ def prepare(analysis, as_of: datetime.date) -> Prepared:
             right_type = require.types.get(id(require.node.right))
             percent = isinstance(right_type, T.NumberT) and right_type.unit is not None \
                 and right_type.unit.label == "%"
-        # A target whose deadline has not come yet is progress to report, not a failure.
-        severity = "target" if rule.deadline and as_of < rule.deadline else rule.severity
+        # A rule whose deadline has not come yet is progress to report (`pending`), not a
+        # failure; while ahead it is a target, so even its missing data decides nothing.
+        ahead = bool(rule.deadline and as_of < rule.deadline)
+        severity = "target" if ahead else rule.severity
         replaced = analysis.overridden.get(rule.id)
         metas.append(RuleMeta(rule, when, require if not rule.attestation else None, op, percent,
                               rule.citation.as_dict() if rule.citation else {},
                               rule.deadline.isoformat() if rule.deadline else None, severity,
-                              replaced.citation.as_dict() if replaced and replaced.citation else None))
+                              replaced.citation.as_dict() if replaced and replaced.citation else None, ahead))
     return Prepared(analysis, as_of, params, tuple(metas))
 
 

@@ -42,7 +42,7 @@ from ..record import RecordView, attestation
 from .backend import Prepared, RunResult, prepare
 from .closures import ClosureProgram, view_of
 from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
-                    W_UNKNOWN, finding)
+                    W_UNKNOWN, due_code, finding)
 from .subjects import subjects
 from .aggregates import AggregateAlgebra, Members
 from .columns import (Algebra, Col, FieldMissing, Grouped, Groups, Narrowed, NotVectorizable, PerRow, Taken, const,
@@ -595,8 +595,9 @@ class BatchProgram:
             # the columns decide statuses and counts, the closures explain the few kept.
             again = bad | (wanted if trace else False)
             counted = ~again
-            tally = np.bincount(record_of_row[counted] * 4 + status[counted],
-                                minlength=4 * len(views)).reshape(-1, 4)
+            width = len(STATUS_CODES)
+            tally = np.bincount(record_of_row[counted] * width + status[counted],
+                                minlength=width * len(views)).reshape(-1, width)
             for r, code in zip(*np.nonzero(tally)):
                 _count(counts[r], STATUS_CODES[code], meta.severity, int(tally[r, code]))
             for i in np.nonzero(wanted | again)[0]:
@@ -627,13 +628,13 @@ class BatchProgram:
     @staticmethod
     def _translate(frames: Frames, exact: RecordView, subject: tuple) -> tuple:
         """The same subject in the record's exact view (same positions)."""
-        kind, school, section, level = subject
+        kind, school, section, level, scope = subject
         if school is not None:
             view = next(v for v in frames.views if any(s is school for s in v.schools))
             school = exact.schools[[id(s) for s in view.schools].index(id(school))]
         if section is not None:
             section = next(s for s in exact.sections if s.school is school and s.level == level)
-        return kind, school, section, level
+        return kind, school, section, level, scope
 
     def rule_columns(self, ev: _Evaluator, meta, subject_lists):
         """Statuses of one rule for every subject of every record, as columns."""
@@ -665,7 +666,7 @@ class BatchProgram:
             res = ev.eval(meta.require.node, ctx, meta.require)
             need_booleans(res)
         result_code = np.where(res.unk, np.where(res.miss, R_MISSING, R_UNDEFINED), np.where(res.v, R_TRUE, R_FALSE))
-        status = _STATUS_TABLE[when_code, result_code]
+        status = _STATUS_TABLE[due_code(meta.ahead), when_code, result_code]
         holds = when_code == W_TRUE
         bad = (res.bad & holds) | (np.zeros(count, bool) if w is None else w.bad)
         return status, w, {"col": res, "value": value, "threshold": threshold, "bad": bad, "holds": holds}, \

@@ -534,7 +534,7 @@ class ClosureProgram:
     @staticmethod
     def judge_one(compiled: CompiledRule, view: RecordView, subject: tuple, trace: bool = False, order=()):
         """One rule for one subject: what remedies and fallbacks re-evaluate."""
-        _, school, section, level = subject
+        _, school, section, level, _ = subject
         env = Env(view, school, section, level, compiled.slots, trace)
         when = True if compiled.when is None else compiled.when(env)
         value = threshold = None

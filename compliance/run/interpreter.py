@@ -323,7 +323,7 @@ class InterpreterProgram:
         return out
 
     def scope(self, meta, part, view: RecordView, subject: tuple) -> Scope:
-        kind, school, section, level = subject
+        kind, school, section, level, _ = subject
         checked = meta.when if part == "when" else meta.require
         return Scope(view, school, section, level, meta.rule.applies_to, checked.resolutions, {})
 

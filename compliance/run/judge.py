@@ -1,12 +1,13 @@
 """The one judge: a rule's `when` and `require` results for one subject → its status → a Finding.
 
-Every backend ends here. The status decision is a table (`STATUS`) indexed by what `when`
-gave and what `require` gave, so the columnar backend looks statuses up for whole columns
-with the same table the single-record backends use one at a time."""
+Every backend ends here. The status decision is a table (`STATUS`) indexed by whether the
+rule's deadline is still ahead, what `when` gave and what `require` gave, so the columnar
+backend looks statuses up for whole columns with the same table the single-record backends
+use one at a time."""
 from __future__ import annotations
 
 from ..findings import Finding
-from ..logic import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Unknown
+from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN, Unknown
 from .subjects import subject_of
 
 # What `when` gave: it holds, it does not, or it is unknown.
@@ -15,13 +16,24 @@ W_TRUE, W_FALSE, W_UNKNOWN = 0, 1, 2
 # arithmetic (a section with 0 students: nothing to judge).
 R_TRUE, R_FALSE, R_MISSING, R_UNDEFINED = 0, 1, 2, 3
 
+# Whether the rule's deadline is still ahead of the date judged (data contract §3: a rule
+# not yet due that would not pass today is `pending`, never a failure).
+D_DUE, D_AHEAD = 0, 1
+
 STATUS = (
-    (PASS, FAIL, UNKNOWN, NOT_APPLICABLE),                                 # when holds
-    (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE),      # when does not hold
-    (UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN),                                  # when unknown
+    (   # due (no deadline, or the deadline has come)
+        (PASS, FAIL, UNKNOWN, NOT_APPLICABLE),                             # when holds
+        (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE),  # when does not hold
+        (UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN),                              # when unknown
+    ),
+    (   # deadline ahead
+        (PASS, PENDING, UNKNOWN, NOT_APPLICABLE),
+        (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE),
+        (UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN),
+    ),
 )
-STATUS_CODES = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)   # statuses as small integers, for columns
-STATUS_TABLE = tuple(tuple(STATUS_CODES.index(s) for s in row) for row in STATUS)
+STATUS_CODES = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, PENDING)   # statuses as small integers, for columns
+STATUS_TABLE = tuple(tuple(tuple(STATUS_CODES.index(s) for s in row) for row in due) for due in STATUS)
 
 
 def when_code(value) -> int:
@@ -42,8 +54,12 @@ def result_code(value) -> int:
     return R_MISSING
 
 
-def status_of(when, result) -> str:
-    return STATUS[when_code(when)][result_code(result)]
+def due_code(ahead: bool) -> int:
+    return D_AHEAD if ahead else D_DUE
+
+
+def status_of(when, result, ahead: bool = False) -> str:
+    return STATUS[due_code(ahead)][when_code(when)][result_code(result)]
 
 
 _NO_UNKNOWN = Unknown()
@@ -52,7 +68,7 @@ _NO_UNKNOWN = Unknown()
 def judge(meta, subject: tuple, when, value, threshold, result, reads=None, notes=None, order=()) -> Finding:
     """The finding of one rule for one subject. `when` is True when the rule has no `when`;
     `result` is ignored unless `when` holds (a backend need not compute it otherwise)."""
-    status = status_of(when, result if when is True else False)
+    status = status_of(when, result if when is True else False, meta.ahead)
     unknown = when if when.__class__ is Unknown else result if (when is True and result.__class__ is Unknown) \
         else _NO_UNKNOWN
     if when is not True:
