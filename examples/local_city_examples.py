@@ -107,11 +107,13 @@ def zhangye() -> dict:
         school("620723001", "临泽县示例初级中学", "junior", "town", {"junior": (860, 20, 44)}),
         school("620725001", "山丹县示例第一小学", "primary", "town", {"primary": (940, 24, 42)}),
     ]
-    ids = ["ZY-1-2027-SYSTEM", "ZY-1-2035-LEAD", "ZY-3", "ZY-5-SYNC", "ZY-6", "ZY-7", "ZY-9", "ZY-10", "ZY-12",
-           "ZY-13", "ZY-16", "ZY-19", "ZY-20-RURAL", "ZY-22", "ZY-24", "ZY-25-SCREENING", "ZY-26-VENUES", "ZY-28"]
+    ids = ["ZY-1-2027-SYSTEM", "ZY-1-2035-LEAD", "ZY-3", "ZY-5-SYNC", "ZY-6", "ZY-6-STANDARDS", "ZY-7", "ZY-9", "ZY-10",
+           "ZY-12", "ZY-13", "ZY-16", "ZY-16-SYSTEM", "ZY-16-FLOW", "ZY-19", "ZY-20-RURAL", "ZY-20-RURAL-RAISE", "ZY-22", "ZY-24", "ZY-25-SCREENING", "ZY-26-VENUES", "ZY-28"]
     evidence = {
         "ZY-5-SYNC": "新建住宅小区配套教育设施“四同步”台账（2024年）",
         "ZY-6": "学校办学条件跟踪评估机制文件及2024年评估报告",
+        "ZY-16-FLOW": "2024年骨干教师向乡村学校、薄弱学校交流名单",
+        "ZY-20-RURAL-RAISE": "甘州区、肃南县提高乡村教师生活补助标准文件（按困难程度分档）",
         "ZY-7": "中小学教师学科配备统计（思政、体育、美育、劳动、心理健康、特殊教育）",
         "ZY-9": "组团帮扶、多点办学、结对协作、一体化管理名单及年度总结",
         "ZY-10": "新优质学校培育工程、乡村学校质量提升行动实施方案及年度报告",
@@ -130,6 +132,9 @@ def zhangye() -> dict:
         "ZY-1-2027-SYSTEM": "2024年市级自评：基本公共教育服务体系建设进行中，尚未初步建立",
         "ZY-1-2035-LEAD": "2024年全省教育发展主要指标中，全市位次居中",
         "ZY-3": "临泽县、高台县已通过先行县创建；肃南县、山丹县、民乐县、甘州区尚未通过评估认定",
+        # Not met, and only targets: the binding halves (ZY-6, ZY-16) are met; see those rules' readings.
+        "ZY-6-STANDARDS": "2024年跟踪评估：张掖市示例中学规模3260人、班额56人，尚未达到规定标准",
+        "ZY-16-SYSTEM": "“县管校聘”改革推进中，教师仍以学校为单位管理",
     }
     facts = {
         "county_level_divisions": 6,
