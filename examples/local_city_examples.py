@@ -107,6 +107,7 @@ def zhangye() -> dict:
                {"primary": (1260, 28, 45), "junior": (1080, 22, 50)}),
         school("620702004", "张掖市示例中学", "complete_middle", "urban", {"junior": (1650, 33, 53)},
                high=(3260, 62, 56)),
+        school("620702005", "张掖市示例高级中学", "senior_high", "urban", {}, high=(2450, 50, 50)),
         school("620723001", "临泽县示例初级中学", "junior", "town", {"junior": (860, 20, 44)}),
         school("620725001", "山丹县示例第一小学", "primary", "town", {"primary": (940, 24, 42)}),
     ]
