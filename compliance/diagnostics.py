@@ -212,6 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W301": ("派生指标 '{name}' 未被任何规则使用", "derived field '{name}' is not used by any rule"),
     "W310": ("规则 '{id}' 的原文有受损字符（? 或 �）：请在 citation.quote_reading 写出修复后的文字",
              "rule '{id}' quotes damaged text ('?' or U+FFFD): give the repaired text in citation.quote_reading"),
+    "W311": ("规则 '{id}' 为约束性（{severity}），但原文含倡导性用语“{word}”：认定只能整体达到或未达到，会把倡导目标变成约束。"
+             "请把约束部分与倡导部分拆成两条规则（倡导部分用 target 或 advisory），或在 citation.reading 中写明为何整条具有约束力（须提到“{word}”）",
+             "rule '{id}' is binding ({severity}) but its quote carries the aspirational word '{word}': an attestation is met "
+             "or not as a whole, so the aim would bind. Split the binding part from the aim (target or advisory), or say in "
+             "citation.reading why the whole binds (naming '{word}')"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

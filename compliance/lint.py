@@ -162,6 +162,7 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
         # A damaged copy stays verbatim, but a reader needs the repaired text beside it.
         if rule.citation.quote and damaged(rule.citation.quote) and not rule.citation.quote_reading_given:
             out.append(Diagnostic("W310", rule.spot("citation"), {"id": rule.id}, "warning"))
+        _check_aims(analysis, rule)
     if rule.effective and rule.until and rule.until <= rule.effective:
         out.append(Diagnostic("E251", rule.spot("until"), {"id": rule.id, "until": rule.until, "effective": rule.effective}))
     for lang, template in (("zh", rule.message_zh), ("en", rule.message_en)):
@@ -173,6 +174,29 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
             if name not in PLACEHOLDERS:
                 out.append(Diagnostic("E254", rule.spots.get(f"placeholder.{name}", rule.spot(f"message.{lang}")),
                                       {"name": name, "available": sorted(PLACEHOLDERS)}))
+
+
+# 确保/必须/不得 bind; these words only aim. Traditional forms too: some seed copies are traditional.
+AIM_WORDS = {"力争": ("力争", "力爭"), "鼓励": ("鼓励", "鼓勵"), "逐步": ("逐步",), "推动": ("推动", "推動"),
+             "支持": ("支持",), "积极": ("积极", "積極")}
+
+
+def aim_words(quote: str) -> list[str]:
+    """The aspirational words (simplified form) a quote carries, in order of first appearance."""
+    found = sorted((quote.find(form), word) for word, forms in AIM_WORDS.items() for form in forms if form in quote)
+    return list(dict.fromkeys(word for _, word in found))
+
+
+def _check_aims(analysis: Analysis, rule: Rule) -> None:
+    """A binding rule whose quote also aims (推动, 鼓励…) makes the aim binding, unless the reading says why
+    the whole binds; a reading that does not name the word does not count (it may be about encoding damage)."""
+    if rule.severity not in ("must", "veto") or not rule.citation.quote:
+        return
+    reading = rule.citation.reading or ""
+    for word in aim_words(rule.citation.quote):
+        if not any(form in reading for form in AIM_WORDS[word]):
+            analysis.diagnostics.append(Diagnostic("W311", rule.spots.get("citation.quote", rule.spot("citation")),
+                                                   {"id": rule.id, "severity": rule.severity, "word": word}, "warning"))
 
 
 def _placeholders(template: str | None) -> list[str] | None:

@@ -368,6 +368,9 @@ def load_rule_file(path: Path, pack: Pack) -> None:
 def _spots(item: YMap, file: str, source: str) -> dict:
     """Where the values a pack-level check may blame are, including each message placeholder."""
     spots = {key: node_location(file, node) for key, node in item.value_nodes.items()}
+    citation = item.get("citation")
+    if isinstance(citation, YMap):
+        spots.update({f"citation.{key}": node_location(file, node) for key, node in citation.value_nodes.items()})
     message = item.get("message")
     if isinstance(message, YMap):
         for lang, node in message.value_nodes.items():

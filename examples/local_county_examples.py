@@ -163,7 +163,7 @@ def yanping(seed: int = 350702) -> dict:
     add("茫荡镇宝珠小学", "primary", "rural", {"primary": rng.randint(72, 95)}, built=1987)
     add("赤门乡上洋教学点", "teaching_point", "rural", {"primary": rng.randint(18, 36)}, built=1985)
     students = sum(s["students"] for sc in S for s in sc["sections"].values())
-    local_ok = ["YP-GOAL-2020", "YP-GOAL-2022", "YP-LAYOUT", "YP-STD", "YP-G5-LEDGER", "YP-LINKAGE", "YP-SHARE",
+    local_ok = ["YP-GOAL-2020", "YP-GOAL-2022", "YP-LAYOUT", "YP-STD", "YP-G5-LEDGER", "YP-LINKAGE", "YP-LINKAGE-ALLIANCE", "YP-SHARE",
                 "YP-ETHICS", "YP-STAFF", "YP-RURAL-PAY", "YP-MIGRANT", "YP-LEFT-BEHIND", "YP-SPECIAL", "YP-FUNDING",
                 "YP-SUPERVISION", "YP-PE-COND", "YP-PE-HOUR", "YP-ART-EVAL", "YP-DROPOUT"]
     attestations = attest(NATIONAL_ATTESTED + local_ok, "{rule}：区教育督导室核查记录（2024年）", "延平区人民政府教育督导室",
@@ -224,7 +224,7 @@ def xx_county(seed: int = 2022) -> dict:
     add("柳园乡南坡教学点", "teaching_point", "rural", {"primary": rng.randint(20, 40)}, built=1986)
     students = sum(s["students"] for sc in S for s in sc["sections"].values())
     local_ok = ["XX-REVIEW", "XX-BUILD", "XX-EQUIP", "XX-ICT-TRAIN", "XX-RECRUIT", "XX-TRAIN-FUND", "XX-PAY-LINK",
-                "XX-COMMUNITY", "XX-ICT2", "XX-PE-HOUR", "XX-GUIDE", "XX-EVAL"]
+                "XX-COMMUNITY", "XX-COMMUNITY-FOUR", "XX-ICT2", "XX-PE-HOUR", "XX-GUIDE", "XX-EVAL"]
     attestations = attest(NATIONAL_ATTESTED + local_ok, "{rule}：县教育督导室创建工作台账（2022年8月）", "XX县人民政府教育督导室",
                           "2022-08-25",
                           {"XX-GOAL-2022": "已向省教育厅提交评估申请，省级督导评估安排在2022年11月"})

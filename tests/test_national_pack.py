@@ -383,6 +383,16 @@ def test_p1_three_years_since_basic_balance(certified, expected):
     assert finding(data, "P1").status == expected
 
 
+def test_only_the_six_non_recognition_items_are_vetoes():
+    # 社会认可度 (S1) is not among the six 不予认定 items of the 办法: a must, not a veto
+    data = base_record()
+    data["facts"]["social_recognition_rate"] = 0.84
+    fs = findings(data)
+    assert sorted(x.rule for x in fs if x.severity == "veto") == [f"national/V{i}" for i in range(1, 7)]
+    s1 = next(x for x in fs if x.rule == "national/S1")
+    assert s1.status == "fail" and s1.severity == "must" and verdict(fs) == "fail"
+
+
 @pytest.mark.parametrize("rule,fact", [
     ("V1", "exam_admission"), ("V2", "illegal_school_choice"), ("V3", "key_schools_or_classes"),
     ("V4", "unfilled_posts_or_long_term_contract_teachers"), ("V5", "major_safety_incident"), ("V6", "fraud"),

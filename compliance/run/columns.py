@@ -171,6 +171,19 @@ class Col:
         return self.v[i]
 
 
+def _exact_arith(op: str, a: Col, b: Col):
+    """Row → the exact value of `a op b` over approximate columns (a mean of 差异系数, say),
+    from the operands' exact values; None where one of them has none."""
+    def exact_at(i):
+        x, y = a.value_at(i), b.value_at(i)
+        if x is None or y is None or (op == "/" and y == 0):
+            return None
+        x, y = Fraction(x), Fraction(y)
+        r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
+        return int(r) if r.denominator == 1 else r
+    return exact_at
+
+
 def empty_mask(n) -> np.ndarray:
     return np.zeros(n, bool)
 
@@ -298,11 +311,12 @@ class Algebra:
             fa, fb = a.floats(), b.floats()
             with np.errstate(all="ignore"):
                 f = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / np.where(fb == 0, 1, fb)}[op]
+            exact = _exact_arith(op, a, b)
             if op == "/":
                 zero = ~unk & (fb == 0)
-                return self.undefined_where(Col("num", unk, miss, sources, bad, f=f, approx=True), zero,
-                                       "division_by_zero", where)
-            return Col("num", unk, miss, sources, bad, f=f, approx=True)
+                return self.undefined_where(Col("num", unk, miss, sources, bad, f=f, approx=True, exact_at=exact),
+                                            zero, "division_by_zero", where)
+            return Col("num", unk, miss, sources, bad, f=f, approx=True, exact_at=exact)
         if op in "+-":
             if (a.d == 1).all() and (b.d == 1).all():
                 over = overflows((a.n, np.ones_like(a.n)), (b.n, np.ones_like(b.n)))
