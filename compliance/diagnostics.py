@@ -204,6 +204,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W303": ("规则包 '{pack}' 没有测试用例（{pack}/tests/*.yaml）", "pack '{pack}' has no test cases ({pack}/tests/*.yaml)"),
     "W300": ("参数 '{name}' 未被任何规则使用", "parameter '{name}' is not used by any rule"),
     "W301": ("派生指标 '{name}' 未被任何规则使用", "derived field '{name}' is not used by any rule"),
+    "W320": ("规则 '{id}' 的逐年序列没有起算日期：文件生效前的年份也会被比较；请写 series(…, 生效日期)",
+             "rule '{id}' compares a year series with no start: years before the document existed are judged too; "
+             "write series(…, <effective date>)"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

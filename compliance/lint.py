@@ -150,6 +150,9 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
         if not isinstance(result.type, (T.BoolT, T.AnyT)):
             out.append(Diagnostic("E223", expr.location(expr.node.span), {"found": result.type.describe()}))
         analysis.checked[(rule.qualified_id, part)] = result
+        for node in ast.walk(expr.node):
+            if isinstance(node, ast.Call) and node.name == "series" and len(node.args) == 1:
+                out.append(Diagnostic("W320", expr.location(node.span), {"id": rule.id}, "warning"))
     if rule.citation is None:
         out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
     else:

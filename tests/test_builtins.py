@@ -47,6 +47,14 @@ SAMPLES = {
 }
 
 
+# Forms of a built-in beyond its sample: a series bounded by the day its duty starts.
+VARIANTS = {
+    "non_decreasing_since": ("jurisdiction", "non_decreasing(series(facts.public_budget_education_expenditure_wan_yuan, 2021-01-01))"),
+    "increasing_since": ("jurisdiction", "increasing(series(facts.public_budget_education_expenditure_wan_yuan, 2023-07-01))"),
+    "previous_since": ("jurisdiction", "previous(series(facts.per_student_public_budget_education_expenditure_yuan, 2022-01-01)) >= 10000 元"),
+}
+
+
 def test_every_builtin_has_a_sample():
     assert set(SAMPLES) == set(BUILTINS)
 
@@ -56,13 +64,71 @@ dates = st.dates(datetime.date(2016, 1, 1), datetime.date(2036, 12, 31))
 
 # One pack with a rule per built-in, named after it (random/sum, random/min, ...): one drawn
 # record tests every entry, and a disagreement or a fallback names the built-in.
-PACK = tuple((name, applies_to, None, require) for name, (applies_to, require) in sorted(SAMPLES.items()))
+PACK = tuple((name, applies_to, None, require) for name, (applies_to, require) in sorted({**SAMPLES, **VARIANTS}.items()))
 
 
 def test_every_sample_rule_type_checks():
     analysis = rules_pack(PACK)
     assert not analysis.errors, [(d.code, d.args) for d in analysis.errors]
     assert [r.id for r in analysis.rules] == [name for name, *_ in PACK]
+
+
+# ---- a series bounded by the day its duty starts -------------------------------------------
+
+def _city(values: dict[int, int | None], year: int = 2024) -> dict:
+    """A city record whose per-student spending is `values` by year (the last is `year`)."""
+    key = "per_student_public_budget_education_expenditure_yuan"
+    history = [{"year": y, **({} if v is None else {key: v})} for y, v in sorted(values.items()) if y != year]
+    return {"format_version": "1", "jurisdiction": {"code": "620700", "name": "张掖市", "level": "city"},
+            "year": year, "as_of": f"{year}-09-01", "facts": {key: values[year]}, "history": history}
+
+
+def _judge(require: str, record: dict):
+    from test_differential import BACKENDS
+    analysis = rules_pack((("S", "jurisdiction", None, require),))
+    assert not analysis.errors, [(d.code, d.args) for d in analysis.errors]
+    agree(analysis, record, datetime.date(2024, 9, 1))
+    (result,) = BACKENDS[0].prepare(analysis, datetime.date(2024, 9, 1)).run([view_of(record)])
+    (finding,) = result.findings
+    return finding
+
+
+FALL_IN_2023 = {2021: 16850, 2022: 17420, 2023: 17390, 2024: 17500}
+
+
+def test_a_fall_before_the_start_is_not_judged():
+    """逐年只增不减 from 2024-01-05: 2023 is the base, the 2022→2023 fall is before the duty."""
+    since = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2024-01-05))",
+                   _city(FALL_IN_2023))
+    assert since.status == "pass"
+    unbounded = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan))",
+                       _city(FALL_IN_2023))
+    assert unbounded.status == "fail"
+
+
+def test_a_fall_from_the_base_year_is_judged():
+    since = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2024-01-05))",
+                   _city({**FALL_IN_2023, 2024: 17389}))
+    assert since.status == "fail"
+    earlier = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2023-01-01))",
+                     _city(FALL_IN_2023))
+    assert earlier.status == "fail"   # 2023 is now judged against its base 2022
+
+
+def test_a_missing_base_year_is_unknown_and_an_earlier_gap_does_not_matter():
+    gap_before = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2024-01-05))",
+                        _city({2021: 16850, 2022: None, 2023: 17390, 2024: 17500}))
+    assert gap_before.status == "pass"
+    no_base = _judge("non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2024-01-05))",
+                     _city({2021: 16850, 2022: 17420, 2023: None, 2024: 17500}))
+    assert no_base.status == "unknown"
+    assert no_base.missing == ("/history/2/per_student_public_budget_education_expenditure_yuan",)
+
+
+def test_the_start_of_a_series_must_be_a_date_literal():
+    analysis = rules_pack((("S", "jurisdiction", None,
+                            "non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2024))"),))
+    assert [d.code for d in analysis.errors] == ["E220"]
 
 
 @settings(max_examples=60)

@@ -9,7 +9,8 @@ Two call forms exist: ordinary calls, `per_hundred(a, b)`, and aggregates over a
 How an evaluator passes arguments to `scalar` is declared by `args`:
 - "values": each argument evaluated; if `strict`, any Unknown argument makes the result that
   Unknown without calling the function;
-- "field": the argument's resolution (a `FieldRef`), for `series`, which reads a whole history;
+- "field": the first argument's resolution (a `FieldRef`), for `series`, which reads a whole
+  history, then the values of any further arguments, which must be literals (the start date);
 - "literal": the literal's value, for `attested("G15")`;
 - "comparisons": `at_least(k, p, [a >= b, …])` — k and p as values, then one `(a, b, op)` per
   item, unknowns included.
@@ -232,13 +233,19 @@ class SeriesPoint:
     value: object
 
 
-def _series(ctx, ref):
+def _series(ctx, ref, since=None):
+    """The years of a fact, history then the record's own year. With `since` (the day the duty
+    starts, a date literal) only the year before it (the base) and later years are kept: a
+    change before the document existed is not judged."""
     key, scale = ref.keys[1], ref.scale
     view = ctx.view
+    base = None if since is None else since.year - 1
     points, raw = [], []
     facts = view.data.get("facts") if isinstance(view.data.get("facts"), dict) else {}
     for year, data, pointer in [*((h.data.get("year"), h.data, f"{h.pointer}/{key}") for h in view.history),
                                 (view.year, facts, f"/facts/{key}")]:
+        if base is not None and year is not None and year < base:
+            continue
         v = data.get(key)
         points.append(SeriesPoint(year, pointer, missing(pointer) if v is None else v * scale))
         if v is not None:
@@ -422,10 +429,16 @@ def _check_split(c, node, scope):
 
 def _check_series(c, node, scope):
     from ..diagnostics import Localized
+    from . import ast
     from .check import FieldRef
     arg = node.args[0]
     t = c.check(arg, scope)
     ref = c.resolutions.get(id(arg))
+    if len(node.args) > 1 and not isinstance(node.args[1], ast.DateLit):
+        # A literal, so that the start of the duty is read in the rule itself (and by lint).
+        c.error("E220", node.args[1], what=Localized("series 的第二个参数", "the second argument of series"),
+                expected=Localized("义务起算日期，如 2024-01-05", "the date the duty starts, e.g. 2024-01-05"),
+                found=c.check(node.args[1], scope).describe())
     if isinstance(t, T.AnyT):
         return T.ANY
     if not (isinstance(ref, FieldRef) and ref.base == "record" and ref.keys[:1] == ("facts",)
@@ -548,7 +561,7 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     _fn("increasing", "逐年增长", (1, 1), _series_bool, _rising(True), notes=("fell_in", "fell_from", "fell_to")),
     _fn("latest", "当年值", (1, 1), _series_number, _pick(-1)),
     _fn("previous", "上一年值", (1, 1), _series_number, _pick(-2)),
-    Builtin("series", "逐年序列", False, (1, 1), _check_series, _series, args="field"),
+    Builtin("series", "逐年序列", False, (1, 2), _check_series, _series, args="field"),
     Builtin("split", "一贯制学校共用量按学段拆分", False, (2, 2), _check_split, _split, strict=False,
             batch=lambda B, q, w: B.split(q, w),
             notes=("split_share",)),
