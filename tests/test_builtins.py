@@ -36,6 +36,7 @@ SAMPLES = {
     "len": ("school_section", "len(section.class_sizes) >= 3"),
     "year": ("jurisdiction", "year(as_of) >= 2020年"),
     "series": ("jurisdiction", "latest(series(facts.public_budget_education_expenditure_wan_yuan)) > 0 万元"),
+    "county_series": ("jurisdiction", "non_decreasing(county_series(facts.public_budget_education_expenditure_wan_yuan))"),
     "non_decreasing": ("jurisdiction", "non_decreasing(series(facts.public_budget_education_expenditure_wan_yuan))"),
     "increasing": ("jurisdiction", "increasing(series(facts.public_budget_education_expenditure_wan_yuan))"),
     "latest": ("jurisdiction", "latest(series(facts.per_student_public_budget_education_expenditure_yuan)) >= 10000 元"),
@@ -52,6 +53,7 @@ VARIANTS = {
     "non_decreasing_since": ("jurisdiction", "non_decreasing(series(facts.public_budget_education_expenditure_wan_yuan, 2021-01-01))"),
     "increasing_since": ("jurisdiction", "increasing(series(facts.public_budget_education_expenditure_wan_yuan, 2023-07-01))"),
     "previous_since": ("jurisdiction", "previous(series(facts.per_student_public_budget_education_expenditure_yuan, 2022-01-01)) >= 10000 元"),
+    "county_series_since": ("jurisdiction", "increasing(county_series(facts.per_student_public_budget_education_expenditure_yuan, 2021-01-01)) or non_decreasing(series(facts.per_student_public_budget_education_expenditure_yuan, 2021-01-01))"),
 }
 
 
@@ -132,7 +134,8 @@ def test_the_start_of_a_series_must_be_a_date_literal():
 
 
 @settings(max_examples=60)
-@given(record=st.one_of(records(level="county"), records(level="county", keep=None)), as_of=dates)
+@given(record=st.one_of(records(level="county"), records(level="county", keep=None),
+                        records(level="city", keep=None, counties=True)), as_of=dates)
 def test_every_backend_handles_every_builtin(record, as_of):
     record["as_of"] = as_of.isoformat()
     analysis = rules_pack(PACK)
@@ -140,3 +143,46 @@ def test_every_backend_handles_every_builtin(record, as_of):
     program = BatchBackend().prepare(analysis, as_of)
     program.run([view_of(record)])
     assert not program.fallbacks, program.fallbacks
+
+
+# ---- every county of a city record ---------------------------------------------------------
+
+RISING = "non_decreasing(county_series(facts.per_student_public_budget_education_expenditure_yuan, 2024-01-05))"
+
+
+def _with_counties(*counties: dict) -> dict:
+    record = _city(FALL_IN_2023)
+    record["counties"] = [{"code": f"62070{i + 2}", "name": f"县{i + 1}", **c} for i, c in enumerate(counties)]
+    return record
+
+
+def _county(values: dict[int, int | None]) -> dict:
+    city = _city(values)
+    return {"facts": city["facts"], "history": city["history"]}
+
+
+def test_every_county_is_judged_from_the_start():
+    key = "per_student_public_budget_education_expenditure_yuan"
+    good, fell_before = _county({2023: 9000, 2024: 9100}), _county({2022: 9500, 2023: 9000, 2024: 9000})
+    assert _judge(RISING, _with_counties(good, fell_before)).status == "pass"
+    fell = _judge(RISING, _with_counties(good, _county({2023: 9000, 2024: 8999})))
+    assert fell.status == "fail"
+    gap = _judge(RISING, _with_counties(good, _county({2023: None, 2024: 9100}), _county({2023: 9000, 2024: 8000})))
+    assert gap.status == "fail"          # a county that fell decides, whatever another lacks
+    unknown = _judge(RISING, _with_counties(good, _county({2023: None, 2024: 9100})))
+    assert unknown.status == "unknown" and unknown.missing == (f"/counties/1/history/0/{key}",)
+    no_year = _judge(RISING, _with_counties(good, {"facts": {key: 9100}}))
+    assert no_year.status == "unknown" and no_year.missing == ("/counties/1/history",)
+
+
+def test_a_city_without_its_counties_is_unknown():
+    record = _city(FALL_IN_2023)
+    assert _judge(RISING, record).missing == ("/counties",)
+    record["counties"] = []
+    assert _judge(RISING, record).missing == ("/counties",)
+
+
+def test_a_county_series_is_not_one_value():
+    analysis = rules_pack((("S", "jurisdiction", None,
+                            "latest(county_series(facts.per_student_public_budget_education_expenditure_yuan)) > 0 元"),))
+    assert [d.code for d in analysis.errors] == ["E220"]
