@@ -267,9 +267,17 @@ def _series(ctx, ref, since=None):
     return _points(ctx, ref, since, _name(data), "", data)
 
 
+@dataclass(frozen=True)
+class CountyPoints:
+    """One county's series: where the county is, where its history is, and its points."""
+    pointer: str
+    history: str
+    points: tuple
+
+
 class CountySeries(tuple):
-    """One series per county of a city record (`county_series`): (its /history pointer, points)
-    per county. A tuple, so that traces show it as its number of counties."""
+    """One series per county of a city record (`county_series`), as CountyPoints; a tuple of
+    things with pointers, so that traces show it as its number of counties."""
 
 
 def _county_series(ctx, ref, since=None):
@@ -278,7 +286,8 @@ def _county_series(ctx, ref, since=None):
     counties = ctx.view.data.get("counties")
     if not isinstance(counties, list) or not counties:
         return missing("/counties")
-    return CountySeries((f"/counties/{i}/history", _points(ctx, ref, since, _name(c), f"/counties/{i}", c))
+    return CountySeries(CountyPoints(f"/counties/{i}", f"/counties/{i}/history",
+                                     _points(ctx, ref, since, _name(c), f"/counties/{i}", c))
                         for i, c in enumerate(counties) if isinstance(c, dict))
 
 
@@ -312,7 +321,7 @@ def _rising(strict: bool):
         if points.__class__ is not CountySeries:
             return _rise(ctx, points, strict)
         # Every county: one that fell decides; otherwise what is missing anywhere is named.
-        results = [_rise(ctx, county, strict, history) for history, county in points]
+        results = [_rise(ctx, county.points, strict, county.history) for county in points]
         if False in results:
             return False
         unknowns = [r for r in results if r.__class__ is Unknown]
