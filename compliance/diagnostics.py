@@ -217,6 +217,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "rule '{id}' is binding ({severity}) but its quote carries the aspirational word '{word}': an attestation is met "
              "or not as a whole, so the aim would bind. Split the binding part from the aim (target or advisory), or say in "
              "citation.reading why the whole binds (naming '{word}')"),
+    "W320": ("规则 '{id}' 的逐年序列没有起算日期：文件生效前的年份也会被比较；请写 series(…, 生效日期)",
+             "rule '{id}' compares a year series with no start: years before the document existed are judged too; "
+             "write series(…, <effective date>)"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

@@ -20,7 +20,7 @@ from .readable import damaged
 
 # Placeholders every message template may use; functions add a few through notes.
 PLACEHOLDERS = {"school", "school_id", "section", "level", "subject", "value", "threshold", "op", "title",
-                "fell_in", "fell_from", "fell_to", "met", "near", "far", "split_share", "missing"}
+                "fell_in", "fell_from", "fell_to", "fell_where", "met", "near", "far", "split_share", "missing"}
 ENTITY_OF_SUBJECT = {"school_section": "section", "school": "school", "jurisdiction": "record",
                      "section_level": "record"}
 
@@ -151,6 +151,9 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
         if not isinstance(result.type, (T.BoolT, T.AnyT)):
             out.append(Diagnostic("E223", expr.location(expr.node.span), {"found": result.type.describe()}))
         analysis.checked[(rule.qualified_id, part)] = result
+        for node in ast.walk(expr.node):
+            if isinstance(node, ast.Call) and node.name in ("series", "county_series") and len(node.args) == 1:
+                out.append(Diagnostic("W320", expr.location(node.span), {"id": rule.id}, "warning"))
     if rule.citation is None:
         out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
     else:

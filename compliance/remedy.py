@@ -308,31 +308,33 @@ class Advisor:
     # ---- year-on-year series -----------------------------------------------------------
 
     def _series(self, target: "_Target", key: str) -> list[Remedy]:
-        """Each year that fell below the highest earlier year rises to it; shown only if
-        all the rises together make the rule pass."""
-        history = self.view.data.get("history") or []
-        points = []
+        """Each year that fell below the highest earlier year of its own series (the record's,
+        or a county's) rises to it; shown only if all the rises together make the rule pass."""
+        data = self.view.data
+        groups: dict[str, list] = {}
         for pointer, value in target.finding.inputs:
-            parts = pointer.split("/")
-            if pointer == f"/facts/{key}":
-                year = self.view.year
-            elif len(parts) == 4 and parts[1] == "history" and parts[3] == key and parts[2].isdigit():
-                year = history[int(parts[2])].get("year")
-            else:
+            m = re.fullmatch(r"((?:/counties/\d+)?)/(?:facts|history/(\d+))/" + re.escape(key), pointer)
+            if m is None or not _numeric(value):
                 continue
-            if _numeric(value):
-                points.append((year is None, year or 0, pointer, value))
-        points.sort(key=lambda t: t[:2])
-        out, top = [], None
-        for unknown_year, year, pointer, value in points:
-            if top is not None and value < top:
-                title = self.title(f"/facts/{key}")
-                when = "" if unknown_year else f"{year} 年"
-                zh = (f"{when}{title}需增加 {format_number(top - value)}（{format_number(value)} → "
-                      f"{format_number(top)}），才不低于此前的最高值")
-                en = f"{year}: raise {key} by {format_number(top - value)} ({format_number(value)} → {format_number(top)})"
-                out.append(Remedy("series", pointer, title, value, _plain(top), zh, en))
-            top = value if top is None else max(top, value)
+            prefix, index = m.group(1), m.group(2)
+            owner = data if not prefix else data["counties"][int(prefix.rsplit("/", 1)[1])]
+            year = self.view.year if index is None else owner["history"][int(index)].get("year")
+            groups.setdefault(prefix, []).append((year is None, year or 0, pointer, value))
+        out = []
+        title = self.title(f"/facts/{key}")
+        for prefix, points in groups.items():
+            where = data["counties"][int(prefix.rsplit("/", 1)[1])].get("name", "") if prefix else ""
+            points.sort(key=lambda t: t[:2])
+            top = None
+            for unknown_year, year, pointer, value in points:
+                if top is not None and value < top:
+                    when = "" if unknown_year else f"{year} 年"
+                    zh = (f"{where + ' ' if where else ''}{when}{title}需增加 {format_number(top - value)}"
+                          f"（{format_number(value)} → {format_number(top)}），才不低于此前的最高值")
+                    en = (f"{where + ' ' if where else ''}{year}: raise {key} by {format_number(top - value)} "
+                          f"({format_number(value)} → {format_number(top)})")
+                    out.append(Remedy("series", pointer, title, value, _plain(top), zh, en))
+                top = value if top is None else max(top, value)
         if out and not target.passes({r.pointer: r.target for r in out}):
             return []
         return out
@@ -772,7 +774,7 @@ def _shape(analysis, rule_id: str) -> _Shape:
                 class_sizes = class_sizes or ref.virtual == "class_sizes"
                 if ref.virtual is None and ref.keys:
                     fields.add("/" + "/".join(ref.keys))
-            if isinstance(n, ast.Call) and n.name == "series" and n.args:
+            if isinstance(n, ast.Call) and n.name in ("series", "county_series") and n.args:
                 arg = checked.resolutions.get(id(n.args[0]))
                 if isinstance(arg, FieldRef) and len(arg.keys) >= 2:
                     series = arg.keys[1]

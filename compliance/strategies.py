@@ -79,10 +79,12 @@ def _object(node: dict, root: dict, depth: int, keep: frozenset[str]) -> st.Sear
 
 @st.composite
 def records(draw, level: str | None = None, schools: bool = True, history: bool = True,
-            keep: frozenset[str] | None = frozenset({"schools", "sections", "facts", "students"})):
+            keep: frozenset[str] | None = frozenset({"schools", "sections", "facts", "students"}),
+            counties: bool = False):
     """A whole record valid under the record schema. `level` fixes jurisdiction.level;
-    `keep=None` gives complete records (every field present)."""
-    record = draw(_whole_record(keep))
+    `keep=None` gives complete records (every field present); `counties` draws a city's
+    counties too (each a full set of facts and history: costly, so only when asked)."""
+    record = draw(_whole_record(keep, counties))
     # The schema allows any year from 1900; rules and parameters live in this century.
     record["year"] = draw(st.integers(2016, 2036))
     if level is not None:
@@ -98,12 +100,19 @@ def records(draw, level: str | None = None, schools: bool = True, history: bool 
             entry["year"] = year - span + i
     else:
         record.pop("history", None)
+    for county in record.get("counties") or []:
+        # A county's years end where the record's history does, and may stop short of it.
+        span = len(county.get("history") or [])
+        for i, entry in enumerate(county.get("history") or []):
+            entry["year"] = record["year"] - span + i
     record.pop("as_of", None)
     return record
 
 
 @functools.lru_cache(maxsize=None)
-def _whole_record(keep: frozenset[str] | None) -> st.SearchStrategy:
+def _whole_record(keep: frozenset[str] | None, counties: bool = False) -> st.SearchStrategy:
     """Built once per `keep`: building and validating the tree costs more than a draw."""
     root = load_record_schema()
+    if not counties:
+        root = {**root, "properties": {k: v for k, v in root["properties"].items() if k != "counties"}}
     return strategy(root, root, keep=keep)

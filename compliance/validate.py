@@ -217,8 +217,12 @@ def _unknown_field(path: list, key: str, known, file: str) -> Diagnostic:
 def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
     """School ids and history years must not repeat (a schema cannot say so)."""
     out = []
-    for collection, key, code in (("schools", "id", "E112"), ("history", "year", "E113")):
-        items = data.get(collection)
+    counties = data.get("counties") if isinstance(data.get("counties"), list) else []
+    # A county's own history (city records) may not repeat a year either.
+    nested = [(f"counties/{i}/history", c.get("history"), "year", "E113")
+              for i, c in enumerate(counties) if isinstance(c, dict)]
+    for collection, items, key, code in [("schools", data.get("schools"), "id", "E112"),
+                                         ("history", data.get("history"), "year", "E113"), *nested]:
         if not isinstance(items, list):
             continue    # a wrong type is the schema's E111; nothing to compare
         seen: dict = {}

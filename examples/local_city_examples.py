@@ -6,9 +6,10 @@ again gives the same files). What they are meant to show:
 - beijing-2024.json (北京市, province level, pack `beijing`): 通过. Every must rule passes; the
   “2+1” programme (BJ-7, a target) is reported short of every student; the quality-high-school
   quota share (BJ-11) widens over the 2020–2024 history.
-- zhangye-2024.json (张掖市, city level, pack `zhangye`, with six schools): 未通过 on 2024-09-01
-  because the per-student public-budget education spending fell in 2023 (ZY-18-PER-STUDENT),
-  while the total (ZY-18-BUDGET) rose every year. The 2027 and 2035 targets (two of six counties
+- zhangye-2024.json (张掖市, city level, pack `zhangye`, with six schools): 通过 on 2024-09-01.
+  The per-student public-budget education spending fell in 2023, before the measures were issued
+  (2024-01-05): 2023 is the base and 2024 is above it, so ZY-18-PER-STUDENT passes; the total
+  (ZY-18-BUDGET) rose every year. The 2027 and 2035 targets (two of six counties
   certified, one school over 2000 students, classes over 45 / 50, a high school over 3000 with
   classes of 56) are reported as targets; with `--as-of 2036-01-01` they count and fail.
 

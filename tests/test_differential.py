@@ -72,7 +72,7 @@ def test_county_packs_agree(pack, record, as_of):
 
 @pytest.mark.parametrize("pack", ["guigang", "zhangye", "beijing"])
 @settings(max_examples=25)
-@given(record=records(level="city"), as_of=dates)
+@given(record=records(level="city", counties=True), as_of=dates)
 def test_city_and_province_packs_agree(pack, record, as_of):
     agree(PACKS[pack], record, as_of)
 

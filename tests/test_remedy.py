@@ -132,9 +132,11 @@ def test_class_sizes(sizes):
 @given(values=st.lists(st.integers(1000, 2000), min_size=3, max_size=6))
 def test_year_on_year(zhangye, values):
     """ZY-18-BUDGET (逐年只增不减): each year that fell is raised to the highest before it; after
-    that the rule passes, and one unit less in the first such year it does not."""
+    that the rule passes, and one unit less in the first such year it does not. The measures
+    bind from 2024-01-05, so the record is moved to 2027: 2023 is the base, earlier years drop out."""
     check, data = zhangye[0], copy.deepcopy(zhangye[1])
-    year = data["year"]
+    year = data["year"] = 2027
+    data["as_of"] = "2027-09-01"
     key = "public_budget_education_expenditure_wan_yuan"
     history = [{"year": year - len(values) + 1 + i, key: v} for i, v in enumerate(values[:-1])]
     for h, old in zip(history, data.get("history", []) + [{}] * len(history)):
@@ -143,7 +145,8 @@ def test_year_on_year(zhangye, values):
     data["facts"][key] = values[-1]
     as_of = datetime.date.fromisoformat(data["as_of"])
     f = _finding(check, data, "ZY-18-BUDGET", as_of=as_of)
-    falls = any(b < max(values[:i + 1]) for i, b in enumerate(values[1:]))
+    judged = values[max(0, len(values) - (year - 2023 + 1)):]   # the base year 2023 and later
+    falls = any(b < max(judged[:i + 1]) for i, b in enumerate(judged[1:]))
     assert (f.status == "fail") == falls
     if not falls:
         return
@@ -357,22 +360,25 @@ def test_r_school_joint_remedy_passes_together_and_not_one_unit_short():
 
 
 def test_series_inputs_are_json_pointers():
-    """A year-on-year series reads /history/<i>/<key> and /facts/<key>; its remedies name the
-    year of the history entry they change."""
+    """A year-on-year series reads /history/<i>/<key> and /facts/<key> from the base year (the
+    year before the measures, 2023) on; its remedies name the year of the entry they change."""
     check = load_checker(["zhangye"])
     data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
     key = "public_budget_education_expenditure_wan_yuan"
     years = [h["year"] for h in data["history"]]
-    data["history"][0][key] = 10 ** 6            # the earliest year highest: every later year fell
+    data["year"], data["as_of"] = 2025, "2025-09-01"
+    data["history"].append({"year": 2024, key: 5})
+    data["history"][0][key] = 10 ** 7            # 2021, before the base: not read, not judged
+    data["history"][2][key] = 10 ** 6            # the base year 2023 highest: 2024 and 2025 fell
     as_of = datetime.date.fromisoformat(data["as_of"])
     f = _finding(check, data, "ZY-18-BUDGET", as_of=as_of)
     assert f.status == "fail"
     pointers = [p for p, _ in f.inputs if p.endswith("/" + key)]
-    assert pointers == [f"/history/{i}/{key}" for i in range(len(years))] + [f"/facts/{key}"]
+    assert pointers == [f"/history/2/{key}", f"/history/3/{key}", f"/facts/{key}"]
     assert not [p for p, _ in f.inputs if not p.startswith("/")]
     found = remedies(check.analyses[0], f, exact(copy.deepcopy(data)), as_of)
     assert [r.pointer for r in found] == pointers[1:]
-    for r, year in zip(found, years[1:] + [data["year"]]):
+    for r, year in zip(found, [2024, 2025]):
         assert r.text_zh.startswith(f"{year} 年") and r.target == 10 ** 6
 
 

@@ -351,3 +351,19 @@ def test_a_school_missing_two_keys_gets_one_message_naming_both():
     record["schools"] = [{"id": "a"}]
     found = [d for d in validate_record(record, "r.json") if d.location.pointer == "/schools/0"]
     assert [d.args["reason"].en for d in found] == ["missing required key 'name', 'type'"]
+
+
+def test_a_county_history_year_may_not_repeat():
+    """A city record's counties each keep one entry per year, like the record's own history."""
+    record = loads((ROOT / "examples" / "guigang-2021.json").read_bytes())
+    assert not [d for d in validate_record(record, "r.json") if d.code == "E113"]
+    record["counties"][2]["history"].append({"year": 2019})
+    (dup,) = [d for d in validate_record(record, "r.json") if d.code == "E113"]
+    assert dup.location.pointer == "/counties/2/history/3/year"
+    assert dup.args["first"] == "/counties/2/history/1/year"
+
+
+@settings(max_examples=10)
+@given(records(level="city", counties=True))
+def test_drawn_city_records_with_counties_are_valid_for_both(record):
+    check_against_jsonschema(record)

@@ -9,7 +9,8 @@ Two call forms exist: ordinary calls, `per_hundred(a, b)`, and aggregates over a
 How an evaluator passes arguments to `scalar` is declared by `args`:
 - "values": each argument evaluated; if `strict`, any Unknown argument makes the result that
   Unknown without calling the function;
-- "field": the argument's resolution (a `FieldRef`), for `series`, which reads a whole history;
+- "field": the first argument's resolution (a `FieldRef`), for `series`, which reads a whole
+  history, then the values of any further arguments, which must be literals (the start date);
 - "literal": the literal's value, for `attested("G15")`;
 - "comparisons": `at_least(k, p, [a >= b, …])` — k and p as values, then one `(a, b, op)` per
   item, unknowns included.
@@ -230,17 +231,25 @@ class SeriesPoint:
     year: int | None
     pointer: str
     value: object
+    owner: str = ""      # the jurisdiction whose figure it is (the record's, or a county's)
 
 
-def _series(ctx, ref):
+def _points(ctx, ref, since, owner: str, prefix: str, data: dict) -> tuple:
+    """The years of one jurisdiction's fact: its history entries, then its figure for the
+    record's year. With `since` (the day the duty starts) only the year before it (the base)
+    and later years are kept: a change before the document existed is not judged."""
     key, scale = ref.keys[1], ref.scale
-    view = ctx.view
+    base = None if since is None else since.year - 1
+    history = data.get("history") if isinstance(data.get("history"), list) else []
+    entries = sorted(((h.get("year"), h, f"{prefix}/history/{i}/{key}") for i, h in enumerate(history)
+                      if isinstance(h, dict)), key=lambda e: (e[0] is None, e[0] or 0))
+    facts = data.get("facts") if isinstance(data.get("facts"), dict) else {}
     points, raw = [], []
-    facts = view.data.get("facts") if isinstance(view.data.get("facts"), dict) else {}
-    for year, data, pointer in [*((h.data.get("year"), h.data, f"{h.pointer}/{key}") for h in view.history),
-                                (view.year, facts, f"/facts/{key}")]:
-        v = data.get(key)
-        points.append(SeriesPoint(year, pointer, missing(pointer) if v is None else v * scale))
+    for year, values, pointer in [*entries, (ctx.view.year, facts, f"{prefix}/facts/{key}")]:
+        if base is not None and year is not None and year < base:
+            continue
+        v = values.get(key)
+        points.append(SeriesPoint(year, pointer, missing(pointer) if v is None else v * scale, owner))
         if v is not None:
             raw.append((pointer, v))
     if ctx.reads is not None:   # real pointers with the values as recorded, like any other read
@@ -248,30 +257,75 @@ def _series(ctx, ref):
     return tuple(points)
 
 
+def _name(data: dict) -> str:
+    j = data.get("jurisdiction")
+    return str(j.get("name") or "") if isinstance(j, dict) else str(data.get("name") or "")
+
+
+def _series(ctx, ref, since=None):
+    data = ctx.view.data
+    return _points(ctx, ref, since, _name(data), "", data)
+
+
+@dataclass(frozen=True)
+class CountyPoints:
+    """One county's series: where the county is, where its history is, and its points."""
+    pointer: str
+    history: str
+    points: tuple
+
+
+class CountySeries(tuple):
+    """One series per county of a city record (`county_series`), as CountyPoints; a tuple of
+    things with pointers, so that traces show it as its number of counties."""
+
+
+def _county_series(ctx, ref, since=None):
+    # Each county's own figures, so that a duty of 各级财政 is checked at every level; a city
+    # record without its counties cannot show that, and says so rather than passing.
+    counties = ctx.view.data.get("counties")
+    if not isinstance(counties, list) or not counties:
+        return missing("/counties")
+    return CountySeries(CountyPoints(f"/counties/{i}", f"/counties/{i}/history",
+                                     _points(ctx, ref, since, _name(c), f"/counties/{i}", c))
+                        for i, c in enumerate(counties) if isinstance(c, dict))
+
+
+def _rise(ctx, points, strict: bool, history: str = "/history"):
+    unknown = None
+    years = [p.year for p in points]
+    for y0, y1 in zip(years, years[1:]):
+        if y0 is None or y1 is None or y1 != y0 + 1:
+            unknown = merge(unknown, Unknown(frozenset({history}),
+                                             frozenset({("missing_year", str((y0 or 0) + 1))})))
+    if len(points) < 2:  # one year alone says nothing about year-on-year change
+        unknown = merge(unknown, missing(history))
+    # Each known value against the highest known value before it: a fall across a
+    # missing year is still a fall, whatever that year held.
+    top = None
+    for p in points:
+        v = p.value
+        if v.__class__ is Unknown:
+            unknown = merge(unknown, v)
+            continue
+        if top is not None and (v < top or (strict and v == top)):
+            if ctx.notes is not None:
+                ctx.notes.update(fell_in=p.year, fell_from=top, fell_to=v, fell_where=p.owner)
+            return False
+        top = v if top is None else max(top, v)
+    return True if unknown is None else unknown
+
+
 def _rising(strict: bool):
     def rising(ctx, points):
-        unknown = None
-        years = [p.year for p in points]
-        for y0, y1 in zip(years, years[1:]):
-            if y0 is None or y1 is None or y1 != y0 + 1:
-                unknown = merge(unknown, Unknown(frozenset({"/history"}),
-                                                 frozenset({("missing_year", str((y0 or 0) + 1))})))
-        if len(points) < 2:  # one year alone says nothing about year-on-year change
-            unknown = merge(unknown, missing("/history"))
-        # Each known value against the highest known value before it: a fall across a
-        # missing year is still a fall, whatever that year held.
-        top = None
-        for p in points:
-            v = p.value
-            if v.__class__ is Unknown:
-                unknown = merge(unknown, v)
-                continue
-            if top is not None and (v < top or (strict and v == top)):
-                if ctx.notes is not None:
-                    ctx.notes.update(fell_in=p.year, fell_from=top, fell_to=v)
-                return False
-            top = v if top is None else max(top, v)
-        return True if unknown is None else unknown
+        if points.__class__ is not CountySeries:
+            return _rise(ctx, points, strict)
+        # Every county: one that fell decides; otherwise what is missing anywhere is named.
+        results = [_rise(ctx, county.points, strict, county.history) for county in points]
+        if False in results:
+            return False
+        unknowns = [r for r in results if r.__class__ is Unknown]
+        return merge(*unknowns) if unknowns else True
     return rising
 
 
@@ -395,7 +449,7 @@ def _series_bool(types):
 
 def _series_number(types):
     t = types[0]
-    if isinstance(t, T.SeriesT):
+    if isinstance(t, T.SeriesT) and not t.counties:   # one value per county is not one value
         return t.item
     return T.NUMBER if isinstance(t, T.AnyT) else "series"
 
@@ -420,21 +474,31 @@ def _check_split(c, node, scope):
     return qt
 
 
-def _check_series(c, node, scope):
+def _check_series(c, node, scope, counties=False):
     from ..diagnostics import Localized
+    from . import ast
     from .check import FieldRef
     arg = node.args[0]
     t = c.check(arg, scope)
     ref = c.resolutions.get(id(arg))
+    if len(node.args) > 1 and not isinstance(node.args[1], ast.DateLit):
+        # A literal, so that the start of the duty is read in the rule itself (and by lint).
+        c.error("E220", node.args[1], what=Localized(f"{node.name} 的第二个参数", f"the second argument of {node.name}"),
+                expected=Localized("义务起算日期，如 2024-01-05", "the date the duty starts, e.g. 2024-01-05"),
+                found=c.check(node.args[1], scope).describe())
     if isinstance(t, T.AnyT):
         return T.ANY
     if not (isinstance(ref, FieldRef) and ref.base == "record" and ref.keys[:1] == ("facts",)
             and len(ref.keys) == 2 and isinstance(t, T.NumberT)
             and c.env.catalog.history.lookup(ref.keys[1]) is not None):
-        return c.error("E220", arg, what=Localized("series 的参数", "the argument of series"),
+        return c.error("E220", arg, what=Localized(f"{node.name} 的参数", f"the argument of {node.name}"),
                        expected=Localized("facts 下逐年填报的数值字段", "a numeric facts field kept in history"),
                        found=t.describe())
-    return T.SeriesT(t)
+    return T.SeriesT(t, counties)
+
+
+def _check_county_series(c, node, scope):
+    return _check_series(c, node, scope, counties=True)
 
 
 def _check_at_least(c, node, scope):
@@ -544,11 +608,13 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
         batch=lambda B, x: B.floor(x)),
     _fn("len", "个数", (1, 1), _len_type, _plain(lambda xs: Fraction(len(xs)))),
     _fn("year", "年份", (1, 1), _year_type, _plain(lambda d: Fraction(d.year))),
-    _fn("non_decreasing", "逐年只增不减", (1, 1), _series_bool, _rising(False), notes=("fell_in", "fell_from", "fell_to")),
-    _fn("increasing", "逐年增长", (1, 1), _series_bool, _rising(True), notes=("fell_in", "fell_from", "fell_to")),
+    _fn("non_decreasing", "逐年只增不减", (1, 1), _series_bool, _rising(False), notes=("fell_in", "fell_from", "fell_to", "fell_where")),
+    _fn("increasing", "逐年增长", (1, 1), _series_bool, _rising(True), notes=("fell_in", "fell_from", "fell_to", "fell_where")),
     _fn("latest", "当年值", (1, 1), _series_number, _pick(-1)),
     _fn("previous", "上一年值", (1, 1), _series_number, _pick(-2)),
-    Builtin("series", "逐年序列", False, (1, 1), _check_series, _series, args="field"),
+    Builtin("series", "逐年序列", False, (1, 2), _check_series, _series, args="field"),
+    Builtin("county_series", "下辖各县（市、区）的逐年序列", False, (1, 2), _check_county_series, _county_series,
+            args="field"),
     Builtin("split", "一贯制学校共用量按学段拆分", False, (2, 2), _check_split, _split, strict=False,
             batch=lambda B, q, w: B.split(q, w),
             notes=("split_share",)),

@@ -74,10 +74,14 @@ class CollectionT(Type):
 
 @dataclass(frozen=True)
 class SeriesT(Type):
-    """A fact over the years: history plus the record's own year."""
+    """A fact over the years: history plus the record's own year; with `counties`, one such
+    series per county of a city record."""
     item: NumberT
+    counties: bool = False
 
     def describe(self) -> Localized:
+        if self.counties:
+            return Localized("各县逐年序列", "a year series per county")
         return Localized("逐年序列", "a year series")
 
 

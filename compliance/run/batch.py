@@ -385,7 +385,7 @@ class _Evaluator:
             if fn.args == "literal":
                 v = fn.scalar(scope, node.args[0].value)
             elif fn.args == "field":
-                v = fn.scalar(scope, chk.resolutions[id(node.args[0])])
+                v = fn.scalar(scope, chk.resolutions[id(node.args[0])], *(a.value for a in node.args[1:]))
             else:
                 values = [a.value_at(i) if not a.unk[i] else union_at(a.sources, i) for a in args]
                 if any(a.bad[i] for a in args):

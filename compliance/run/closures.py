@@ -336,8 +336,8 @@ class _NodeCompiler:
             literal = node.args[0].value
             return lambda env: scalar(env, literal)
         if fn.args == "field":
-            ref = self.res[id(node.args[0])]
-            return lambda env: scalar(env, ref)
+            ref, rest = self.res[id(node.args[0])], [a.value for a in node.args[1:]]
+            return lambda env: scalar(env, ref, *rest)
         if fn.args == "comparisons":
             k_fn, p_fn = self.compile(node.args[0]), self.compile(node.args[1])
             items = [(self.compile(c.left), self.compile(c.right), c.op) for c in node.args[2].items]

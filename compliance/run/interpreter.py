@@ -224,7 +224,7 @@ class Interpreter:
         if fn.args == "literal":
             return fn.scalar(s, node.args[0].value)
         if fn.args == "field":
-            return fn.scalar(s, s.resolutions[id(node.args[0])])
+            return fn.scalar(s, s.resolutions[id(node.args[0])], *(a.value for a in node.args[1:]))
         if fn.args == "comparisons":
             return self.comparisons(fn, node, s)
         args = [self.eval(a, s) for a in node.args]
