@@ -13,13 +13,14 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Localized, Location, sort_key
 from .dsl import ast
 from .dsl import types as T
+from .dsl.builtins import BUILTINS
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
 from .packs import Derived, Pack, Param, Repository, Rule
 
 # Placeholders every message template may use; functions add a few through notes.
 PLACEHOLDERS = {"school", "school_id", "section", "level", "subject", "value", "threshold", "op", "title",
-                "fell_in", "fell_from", "fell_to", "met", "near", "far", "split_share", "missing"}
+                "missing"} | {note for fn in BUILTINS.values() for note in fn.notes}
 ENTITY_OF_SUBJECT = {"school_section": "section", "school": "school", "jurisdiction": "record",
                      "section_level": "record"}
 

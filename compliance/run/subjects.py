@@ -6,7 +6,7 @@ backend enumerates through here, so all of them produce findings in the same ord
 from __future__ import annotations
 
 from ..findings import Subject
-from ..record import LEVELS, Entity, RecordView
+from ..record import Entity, RecordView
 
 JURISDICTION, SCHOOL, SCHOOL_SECTION, SECTION_LEVEL = "jurisdiction", "school", "school_section", "section_level"
 
@@ -32,8 +32,8 @@ def _subjects(kind: str, levels: tuple, view: RecordView):
             if not levels or section.level in levels:
                 yield SCHOOL_SECTION, section.school, section, section.level
     elif kind == SECTION_LEVEL:
-        for level in LEVELS:
-            if view.sections_by_level[level] and (not levels or level in levels):
+        for level in view.subject_levels():
+            if not levels or level in levels:
                 yield SECTION_LEVEL, None, None, level
 
 
