@@ -366,6 +366,27 @@ def _printed_tolerance(ctx, key):
     return missing(pointer) if text is None else printed_tolerance(text)
 
 
+def round_half_up(x: Fraction, unit: Fraction) -> Fraction:
+    """x 四舍五入 to a multiple of `unit` (> 0): halves away from zero, as figures are printed."""
+    q = x / unit
+    n = math.floor(abs(q) + Fraction(1, 2))
+    return (n if q >= 0 else -n) * unit
+
+
+def _round_to(ctx, x, unit):
+    """x 精确到 unit: unchanged when unit is 0 (an exact comparison, as the standard reads);
+    rounded half up to a multiple of unit otherwise, noting the exact value it came from."""
+    x, unit = _frac(x), _frac(unit)
+    if unit < 0:
+        return undefined("negative_precision", "round_to")
+    if unit == 0:
+        return x
+    rounded = round_half_up(x, unit)
+    if ctx.notes is not None:
+        ctx.notes.update(exact=x, precision=unit)
+    return rounded
+
+
 def _plain(fn):
     """A function of values alone: ctx is not needed."""
     return lambda ctx, *args: fn(*args)
@@ -628,6 +649,7 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             notes=("split_share",)),
     Builtin("at_least", "至少 k 项达标且余项不低于要求的比例", False, (3, 3), _check_at_least, _at_least,
             args="comparisons", batch=lambda B, k, p, items: B.at_least(k, p, items), notes=("met", "near", "far")),
+    _fn("round_to", "精确到（四舍五入；0 表示不舍入）", (2, 2), _same_number, _round_to, notes=("exact", "precision")),
     Builtin("reported", "县级公布值（facts.reported，按学段）", False, (1, 1), _check_reported, _reported,
             notes=("reported", "reported_at")),
     Builtin("printed_gap", "按学校数据计算的值与公布值之差（绝对值）", False, (2, 2), _check_reported, _printed_gap,
