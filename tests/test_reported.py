@@ -84,7 +84,8 @@ def test_a_figure_not_written_as_printed_is_rejected_with_its_pointer():
     finally:
         path.unlink()
     assert result.returncode == 2
-    assert "/facts/reported/primary/r1_cv" in result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert "/facts/reported/primary/r1_cv" in out and "公布值应按公布的写法写成带引号的小数" in out and "0.5" in out
 
 
 def test_engine_uses_the_level_of_the_subject():

@@ -330,7 +330,8 @@ def _printed(ctx, key):
     reported = facts.get("reported") if isinstance(facts, dict) else None
     level = reported.get(ctx.level) if isinstance(reported, dict) else None
     text = level.get(key) if isinstance(level, dict) else None
-    return pointer, text if isinstance(text, str) else None
+    # The schema's pattern, read as jsonschema does (re.search), lets a final newline through.
+    return pointer, text.strip() if isinstance(text, str) else None
 
 
 def printed_tolerance(text: str) -> Fraction:
