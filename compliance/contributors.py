@@ -53,8 +53,12 @@ def cv_rows(analysis, rule, record: dict | RecordView, as_of, level: str):
     """[(x, p, section entity)] of the rule's weighted_cv for one section level, or None.
     `record` is best given as the RecordView the caller already has (one per record)."""
     checked = analysis.checked[(rule.qualified_id, "require")]
-    node = next((n for n in ast.walk(checked.node) if isinstance(n, ast.Aggregate) and n.name == "weighted_cv"), None)
-    if node is None:
+    # Only a rule that compares the CV itself (rounded or not) against a limit: a recheck of a
+    # published figure also computes a CV, but its threshold is a printed precision, no limit.
+    node = checked.node.left if isinstance(checked.node, ast.Compare) else None
+    if isinstance(node, ast.Call) and node.name == "round_to":
+        node = node.args[0]
+    if not (isinstance(node, ast.Aggregate) and node.name == "weighted_cv"):
         return None
     view = record if isinstance(record, RecordView) else view_of(record)
     interp = Interpreter(analysis, params_on(analysis, as_of))

@@ -13,6 +13,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Localized, Location, sort_key
 from .dsl import ast
 from .dsl import types as T
+from .dsl.builtins import BUILTINS
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
 from .packs import Derived, Pack, Param, Repository, Rule
@@ -20,7 +21,8 @@ from .readable import damaged
 
 # Placeholders every message template may use; functions add a few through notes.
 PLACEHOLDERS = {"school", "school_id", "section", "level", "subject", "value", "threshold", "op", "title",
-                "fell_in", "fell_from", "fell_to", "fell_where", "met", "near", "far", "split_share", "missing"}
+                "fell_in", "fell_from", "fell_to", "fell_where", "met", "near", "far", "split_share",
+                "missing"} | {note for fn in BUILTINS.values() for note in fn.notes}
 ENTITY_OF_SUBJECT = {"school_section": "section", "school": "school", "jurisdiction": "record",
                      "section_level": "record"}
 

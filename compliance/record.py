@@ -68,6 +68,15 @@ class RecordView:
     def levels_present(self) -> list[str]:
         return [level for level in LEVELS if self.sections_by_level[level]]
 
+    def subject_levels(self) -> list[str]:
+        """The levels a section-level rule judges: those with sections, and those whose
+        figures the jurisdiction published (facts.reported.<level>), which are judged as
+        reported when the record has no school data for them."""
+        facts = self.data.get("facts") if isinstance(self.data.get("facts"), dict) else {}
+        reported = facts.get("reported") if isinstance(facts.get("reported"), dict) else {}
+        return [level for level in LEVELS
+                if self.sections_by_level[level] or isinstance(reported.get(level), dict)]
+
     def clear_caches(self) -> None:
         for e in [self.root, *self.schools, *self.sections, *self.history]:
             e.cache.clear()

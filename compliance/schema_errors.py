@@ -57,6 +57,12 @@ def reason(err, lang_hint_props=None) -> Localized:
         hint = (f"，是否指 '{close[0]}'？", f"; did you mean '{close[0]}'?") if close else ("", "")
         return Localized(f"取值 '{inst}' 无效，应为 {'、'.join(choices)} 之一{hint[0]}",
                          f"invalid value '{inst}', expected one of {', '.join(choices)}{hint[1]}")
+    printed = "(\\.[0-9]+)?" in str(err.schema.get("pattern", ""))   # a figure as printed (facts.reported)
+    if printed and v in ("type", "pattern"):
+        shown = _num(inst) if isinstance(inst, (int, float, Fraction)) and not isinstance(inst, bool) else f"'{inst}'"
+        return Localized(f"公布值应按公布的写法写成带引号的小数（如 \"0.50\"，保留末位的0），这里是 {shown}",
+                         f'a published figure is written as printed, a quoted decimal (e.g. "0.50", keeping its '
+                         f"trailing zeros); found {shown}")
     if v == "type":
         t = _type_text(err.validator_value)
         found = _TYPE_OF.get(type(inst).__name__)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 # Keywords the compiler understands; annotations (title, x-unit, …) are ignored.
 _KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "enum", "const", "minimum",
-                       "maximum", "minLength", "items", "uniqueItems", "format", "$ref"})
+                       "maximum", "minLength", "pattern", "items", "uniqueItems", "format", "$ref"})
 _ANNOTATIONS = frozenset({"title", "description", "$schema", "$defs", "$comment", "examples", "default",
                           "deprecated", "readOnly", "writeOnly"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)   # jsonschema's own test for format "date"
@@ -196,7 +196,7 @@ class _Compiler:
         return _Node(check)
 
     def _value_tests(self, node: dict) -> list[Callable[[Any], bool]]:
-        """Tests of the value itself: type, bounds, string length, enum, const, format."""
+        """Tests of the value itself: type, bounds, string length, pattern, enum, const, format."""
         tests: list[Callable[[Any], bool]] = []
         kind = node.get("type")
         if kind is not None:
@@ -212,6 +212,9 @@ class _Compiler:
         if "minLength" in node:
             least = node["minLength"]
             tests.append(lambda v: not isinstance(v, str) or len(v) >= least)
+        if "pattern" in node:
+            rx = re.compile(node["pattern"])   # jsonschema: re.search, strings only
+            tests.append(lambda v: not isinstance(v, str) or rx.search(v) is not None)
         for key in ("enum", "const"):
             if key in node:
                 choices = node[key] if key == "enum" else [node[key]]

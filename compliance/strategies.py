@@ -53,6 +53,8 @@ def strategy(node: dict, root: dict, depth: int = 0, keep: frozenset[str] | None
     if kind == "string":
         if node.get("format") == "date" or "date" in node.get("pattern", "") or node.get("pattern") == r"^\d{4}-\d{2}-\d{2}$":
             return st.dates(datetime.date(2015, 1, 1), datetime.date(2036, 12, 31)).map(datetime.date.isoformat)
+        if "pattern" in node:   # e.g. a figure as printed, "0.50"
+            return st.from_regex(node["pattern"], fullmatch=True)
         return st.text(alphabet="甲乙丙丁ABC123", min_size=max(1, node.get("minLength", 1)), max_size=6)
     return st.none()
 

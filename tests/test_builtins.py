@@ -45,6 +45,11 @@ SAMPLES = {
     "at_least": ("school_section", "at_least(2, 85%, [section.teachers >= 10, section.classes >= 10, section.students >= 300])"),
     "known": ("school_section", "known(section.backbone_teachers)"),
     "attested": ("jurisdiction", "attested(\"G15\")"),
+    "round_to": ("school_section", "round_to(section.students / 7, 10) >= 150"),
+    "reported": ("section_level", "reported(\"r1_cv\") <= 0.5"),
+    "printed_gap": ("section_level",
+                    "printed_gap(weighted_cv(s.teachers, s.students for s in sections), \"r2_cv\") <= 0.005"),
+    "printed_tolerance": ("section_level", "printed_tolerance(\"r3_mean\") >= 0.005"),
 }
 
 

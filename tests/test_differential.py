@@ -81,7 +81,8 @@ def test_the_examples_agree():
     import json
     for name, pack in [("county-fail", "national"), ("county-missing", "national"), ("worked-example-cv", "national"),
                        ("worked-example-split", "national"), ("yanping-2024", "yanping"), ("xx-county-2022", "xx-county"),
-                       ("guigang-2021", "guigang"), ("zhangye-2024", "zhangye"), ("beijing-2024", "beijing")]:
+                       ("guigang-2021", "guigang"), ("zhangye-2024", "zhangye"), ("beijing-2024", "beijing"),
+                       ("reported-recheck", "national"), ("reported-only", "national")]:
         data = json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8"), parse_float=Fraction)
         agree(PACKS[pack], data, datetime.date.fromisoformat(data.get("as_of") or f"{data['year']}-12-31"))
 

@@ -33,8 +33,11 @@ def test_base_county_passes_everything():
     assert verdict(fs) == "pass"
     rules = {f.rule.split("/")[1] for f in fs}
     expected = {"P1", *(f"R{i}" for i in range(1, 8)), "R-SCHOOL", *(f"R{i}-CV" for i in range(1, 8)),
-                *(f"G{i}" for i in range(1, 16)), *(f"Q{i}" for i in range(1, 10)), "S1", *(f"V{i}" for i in range(1, 7))}
+                *(f"G{i}" for i in range(1, 16)), *(f"Q{i}" for i in range(1, 10)), "S1", *(f"V{i}" for i in range(1, 7)),
+                # published figures (facts.reported): none here, so not applicable
+                *(f"R{i}-{k}" for i in range(1, 8) for k in ("CV-REPORTED", "RECHECK-CV", "RECHECK-MEAN"))}
     assert rules == expected
+    assert all(f.status == "not_applicable" for f in fs if "-RECHECK-" in f.rule or f.rule.endswith("-REPORTED"))
 
 
 # -- 资源配置: each indicator at, under and over its threshold ----------------------------------

@@ -374,6 +374,74 @@ def _attested(ctx, rule_id):
     return result
 
 
+# Published figures (facts.reported): each kept as the decimal string it was printed as, so
+# that its printed precision is known ("0.50" has two decimals, 0.5 would have one).
+
+def _printed(ctx, key):
+    """(pointer, text) of the figure `key` published for the subject's level; text None if absent."""
+    pointer = f"/facts/reported/{ctx.level}/{key}"
+    facts = ctx.view.data.get("facts")
+    reported = facts.get("reported") if isinstance(facts, dict) else None
+    level = reported.get(ctx.level) if isinstance(reported, dict) else None
+    text = level.get(key) if isinstance(level, dict) else None
+    # The schema's pattern, read as jsonschema does (re.search), lets a final newline through.
+    return pointer, text.strip() if isinstance(text, str) else None
+
+
+def printed_tolerance(text: str) -> Fraction:
+    """Half a unit of the last printed place: "0.50" → 0.005, "12" → 0.5."""
+    return Fraction(1, 2 * 10 ** len(text.partition(".")[2]))
+
+
+def _reported(ctx, key):
+    pointer, text = _printed(ctx, key)
+    if text is None:
+        return missing(pointer)
+    if ctx.reads is not None:
+        ctx.reads.append((pointer, text))
+    if ctx.notes is not None:
+        ctx.notes.update(reported=text, reported_at=pointer)
+    return Fraction(text)
+
+
+def _printed_gap(ctx, computed, key):
+    """|computed − published figure|: how far the tool's own value is from the printed one."""
+    pointer, text = _printed(ctx, key)
+    if text is None:
+        return missing(pointer)
+    if ctx.reads is not None:
+        ctx.reads.append((pointer, text))
+    if ctx.notes is not None:
+        ctx.notes.update(computed=computed, reported=text, reported_at=pointer)
+    return abs(_frac(computed) - Fraction(text))
+
+
+def _printed_tolerance(ctx, key):
+    pointer, text = _printed(ctx, key)
+    return missing(pointer) if text is None else printed_tolerance(text)
+
+
+def round_half_up(x: Fraction, unit: Fraction) -> Fraction:
+    """x 四舍五入 to a multiple of `unit` (> 0): halves away from zero, as figures are printed."""
+    q = x / unit
+    n = math.floor(abs(q) + Fraction(1, 2))
+    return (n if q >= 0 else -n) * unit
+
+
+def _round_to(ctx, x, unit):
+    """x 精确到 unit: unchanged when unit is 0 (an exact comparison, as the standard reads);
+    rounded half up to a multiple of unit otherwise, noting the exact value it came from."""
+    x, unit = _frac(x), _frac(unit)
+    if unit < 0:
+        return undefined("negative_precision", "round_to")
+    if unit == 0:
+        return x
+    rounded = round_half_up(x, unit)
+    if ctx.notes is not None:
+        ctx.notes.update(exact=x, precision=unit)
+    return rounded
+
+
 def _plain(fn):
     """A function of values alone: ctx is not needed."""
     return lambda ctx, *args: fn(*args)
@@ -531,6 +599,34 @@ def _check_attested(c, node, scope):
     return T.BOOL
 
 
+def _check_reported(c, node, scope):
+    """reported("r1_cv"), printed_tolerance("r1_cv"), printed_gap(x, "r1_cv"): a quoted figure
+    name of facts.reported.<level>, in a rule of a section level."""
+    from ..diagnostics import Localized
+    from . import ast
+    *values, key = node.args
+    key_type = c.check(key, scope)
+    for v in values:
+        t = c.check(v, scope)
+        if not isinstance(t, (T.NumberT, T.AnyT)):
+            c.error("E220", v, what=Localized(f"{node.name} 的参数", f"the argument of {node.name}"),
+                    expected=T.NUMBER.describe(), found=t.describe())
+    if scope.subject != "section_level":
+        return c.error("E217", node, name=node.name, reason=Localized(
+            "只能用于学段汇总（section_level）的规则", "only in rules of a section level"))
+    reported = c.env.catalog.facts.lookup("reported")
+    level = reported.group.lookup("primary") if reported is not None and reported.group else None
+    names = level.group.names() if level is not None and level.group else []
+    if not isinstance(key, ast.String) or key.value not in names:
+        found = Localized(f"\"{key.value}\"", f"\"{key.value}\"") if isinstance(key, ast.String) \
+            else key_type.describe()
+        return c.error("E220", key, what=Localized(f"{node.name} 的参数", f"the argument of {node.name}"),
+                       expected=Localized("带引号的公布值名称，如 \"r1_cv\"（facts.reported.<学段> 下）",
+                                          'a quoted published figure such as "r1_cv" (under facts.reported.<level>)'),
+                       found=found)
+    return _dimensionless()
+
+
 def _check_known(c, node, scope):
     c.check(node.args[0], scope)
     return T.BOOL
@@ -620,6 +716,12 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             notes=("split_share",)),
     Builtin("at_least", "至少 k 项达标且余项不低于要求的比例", False, (3, 3), _check_at_least, _at_least,
             args="comparisons", batch=lambda B, k, p, items: B.at_least(k, p, items), notes=("met", "near", "far")),
+    _fn("round_to", "精确到（四舍五入；0 表示不舍入）", (2, 2), _same_number, _round_to, notes=("exact", "precision")),
+    Builtin("reported", "县级公布值（facts.reported，按学段）", False, (1, 1), _check_reported, _reported,
+            notes=("reported", "reported_at")),
+    Builtin("printed_gap", "按学校数据计算的值与公布值之差（绝对值）", False, (2, 2), _check_reported, _printed_gap,
+            notes=("computed", "reported", "reported_at")),
+    Builtin("printed_tolerance", "公布值末位的半个单位（公布精度）", False, (1, 1), _check_reported, _printed_tolerance),
     Builtin("known", "数据是否齐全", False, (1, 1), _check_known, _known, strict=False, batch=lambda B, x: B.is_known(x)),
     Builtin("attested", "佐证材料认定达标（facts.attestations）", False, (1, 1), _check_attested, _attested,
             args="literal"),

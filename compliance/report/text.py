@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..dsl.builtins import COMPARE
 from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
                         summary_key, verdict)
 from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
@@ -67,6 +68,12 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
             console.print(Text(f"{heading[0]}（{len(items)}）" if zh else f"{heading[1]} ({len(items)})", style="bold"))
             for f in items:
                 _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+    rounded = [f for f in findings if f.status == PASS and _passes_only_rounded(f)]
+    if rounded and not verbose:
+        console.print(Text("按规则包的比较精度舍入后达标、按精确值未达标" if zh else
+                           "Passed only after rounding to the pack's comparison precision", style="bold"))
+        for f in rounded:
+            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
     if verbose:
         passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
         if passes:
@@ -83,6 +90,13 @@ def summary_line(counts: dict, zh: bool) -> str:
     parts += [f"{_STATUS[s][0 if zh else 1]} {counts[s]}" for s in (PENDING, TARGET_MISSED, ADVISORY_MISSED)
               if counts.get(s)]
     return " · ".join(parts)
+
+
+def _passes_only_rounded(f: Finding) -> bool:
+    """A pass that the exact value (noted by round_to) would not give."""
+    notes = dict(f.notes)
+    return "exact" in notes and f.op in COMPARE and f.threshold is not None \
+        and not COMPARE[f.op](notes["exact"], f.threshold)
 
 
 def _aspect(f: Finding, zh: bool) -> str:
@@ -138,8 +152,15 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
     console.print(f"      {f.message('zh' if zh else 'en')}")
     if f.op and f.value is not None and f.threshold is not None:
         value, threshold = format_number(f.value, f.percent), format_number(f.threshold, f.percent)
+        if value == threshold and f.value != f.threshold:   # 0.500001 against 0.5: show the digits that differ
+            value = format_number(f.value, f.percent, places=12)
         console.print(f"      {'实际值' if zh else 'value'} {value}，{'要求' if zh else 'required'} {f.op} {threshold}"
                       if zh else f"      value {value}; required {f.op} {threshold}")
+    notes = dict(f.notes)
+    if "exact" in notes and "precision" in notes and f.value is not None:   # compared after rounding (round_to)
+        exact, unit = format_number(notes["exact"], places=6), format_number(notes["precision"])
+        console.print(f"      精确值 {exact}，精确到 {unit} 后为 {format_number(f.value)}，以此比较" if zh
+                      else f"      exact value {exact}; compared rounded to {unit}: {format_number(f.value)}")
     if f.deadline:
         console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
     if f.progress is not None:

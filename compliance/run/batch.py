@@ -73,9 +73,8 @@ class Frames:
             rec["section"].extend([r] * len(view.sections))
             self.entities["history"].extend(view.history)
             rec["history"].extend([r] * len(view.history))
-            for level in LEVELS:
-                if view.sections_by_level[level]:
-                    level_rows.append((r, LEVELS.index(level)))
+            for level in view.subject_levels():
+                level_rows.append((r, LEVELS.index(level)))
             school_base += len(view.schools)
         self.rec = {k: np.array(v, np.int64) for k, v in rec.items()}
         self.rec["record"] = np.arange(len(views), dtype=np.int64)
@@ -381,7 +380,7 @@ class _Evaluator:
         record_index = ctx.bases["record"][1]
         for i in range(rows):
             view = self.frames.views[int(record_index[i])]
-            scope = _RowCtx(view)
+            scope = _RowCtx(view, None if ctx.level is None else LEVELS[int(ctx.level[i])])
             if fn.args == "literal":
                 v = fn.scalar(scope, node.args[0].value)
             elif fn.args == "field":
@@ -544,10 +543,11 @@ class FrameAlgebra(Algebra):
 
 
 class _RowCtx:
-    """What a built-in's scalar semantics may read, for a per-row evaluation (jurisdiction facts)."""
+    """What a built-in's scalar semantics may read, for a per-row evaluation (jurisdiction facts,
+    and the level of a section-level row)."""
 
-    def __init__(self, view):
-        self.view, self.school, self.section, self.level = view, None, None, None
+    def __init__(self, view, level=None):
+        self.view, self.school, self.section, self.level = view, None, None, level
         self.reads = self.notes = None
 
 

@@ -34,8 +34,8 @@ def _subjects(kind: str, levels: tuple, view: RecordView):
             if not levels or section.level in levels:
                 yield SCHOOL_SECTION, section.school, section, section.level
     elif kind == SECTION_LEVEL:
-        for level in LEVELS:
-            if view.sections_by_level[level] and (not levels or level in levels):
+        for level in view.subject_levels():
+            if not levels or level in levels:
                 yield SECTION_LEVEL, None, None, level
 
 
