@@ -64,14 +64,14 @@ dates = st.dates(datetime.date(2016, 1, 1), datetime.date(2036, 12, 31))
 
 
 @pytest.mark.parametrize("pack", ["national", "yanping", "xx-county"])
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(record=records(level="county", history=False), as_of=dates)
 def test_county_packs_agree(pack, record, as_of):
     agree(PACKS[pack], record, as_of)
 
 
 @pytest.mark.parametrize("pack", ["guigang", "zhangye", "beijing"])
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(record=records(level="city", counties=True), as_of=dates)
 def test_city_and_province_packs_agree(pack, record, as_of):
     agree(PACKS[pack], record, as_of)
@@ -221,7 +221,7 @@ def _findings(result):
 def test_every_pack_test_record_agrees(pack):
     """The records of the pack's own rule tests (boundaries, deadlines, missing data): the
     columnar backend judges them all in one run per date and must give what the closures
-    give, finding by finding; the interpreter checks every third record as well."""
+    give, finding by finding; the interpreter checks every fifth record as well."""
     from compliance.engine import default_as_of
     from compliance.testcases import load_cases, test_files
     analysis = PACKS[pack]
@@ -239,7 +239,7 @@ def test_every_pack_test_record_agrees(pack):
             (expected,) = closures.run([view_of(record)])
             assert _findings(result) == _findings(expected), (pack, i)
             assert result.counts == expected.counts
-            if i % 3 == 0:
+            if i % 5 == 0:
                 (oracle,) = InterpreterBackend().prepare(analysis, as_of).run([view_of(record)])
                 assert _findings(oracle) == _findings(expected), (pack, i)
             compared += 1
