@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors, render, sort_key
+from .diagnostics import CompilationFailed, Diagnostic, Localized, Location, has_errors, render, sort_key
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -172,6 +172,10 @@ def cmd_coverage(args) -> int:
 
 def cmd_check(args) -> int:
     from .inputs import is_batch
+    problem = _output_problem(args.output)
+    if problem is not None:          # before any work: a long run must not fail at its end
+        _print_diagnostics([problem], args.lang)
+        return EXIT_ERROR
     if is_batch(args.paths) or args.format == "jsonl":
         return _check_batch(args)
     args.record = Path(args.paths[0])
@@ -444,6 +448,23 @@ def _as_of(option: str | None, data: dict, file: str):
     except ValueError:
         where = Location("--as-of") if option else Location(file, pointer="/as_of")
         return None, Diagnostic("E114", where, {"text": text})
+
+
+def _output_problem(output: Path | None) -> Diagnostic | None:
+    """E108 when --output cannot be written: a directory, a missing folder, no permission."""
+    if output is None:
+        return None
+    output = Path(output)
+    parent = output.parent if str(output.parent) else Path(".")
+    if output.is_dir():
+        reason = Localized("这是一个目录，请给出文件名", "it is a directory; give a file name")
+    elif not parent.is_dir():
+        reason = Localized(f"目录 {parent} 不存在", f"the folder {parent} does not exist")
+    elif not os.access(parent, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        reason = Localized("没有写入权限", "permission denied")
+    else:
+        return None
+    return Diagnostic("E108", Location(str(output)), {"reason": reason})
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -123,6 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "unknown text encoding: byte {byte} onwards is not valid {encoding}, nor unambiguously GB18030 (GBK); save the file as UTF-8 and try again"),
     "W108": ("文件不是 UTF-8 编码，已按 {encoding} 读取；建议另存为 UTF-8",
              "the file is not UTF-8; it was read as {encoding}. Saving it as UTF-8 is recommended"),
+    "E108": ("无法写入输出文件：{reason}", "cannot write the output file: {reason}"),
     "E102": ("重复的键 '{key}'（第一次出现在第 {first_line} 行）",
              "duplicate key '{key}' (first seen on line {first_line})"),
     "E103": ("{where}不符合格式要求：{reason}", "{where} does not match the schema: {reason}"),

@@ -1,0 +1,89 @@
+"""Records a county office can produce by accident: numbers no record can hold, nesting without
+end, lone surrogates in names, an --output that cannot be written. Each gets a located Chinese
+answer (English with --lang en) and exit 2, or is written safely; never an internal error."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from compliance.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = (ROOT / "examples" / "county-fail.json").read_text(encoding="utf-8")
+
+
+def run(*args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    assert "内部错误" not in err.getvalue() and "Traceback" not in err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def with_students(text: str) -> str:
+    """The record with the first school's primary `students` replaced by `text` (raw JSON)."""
+    data = json.loads(RECORD)
+    data["schools"][0]["sections"]["primary"]["students"] = "@@"
+    return json.dumps(data, ensure_ascii=False).replace('"@@"', text)
+
+
+@pytest.mark.parametrize("raw", ["1e400", "-1e400", "1e-400", "NaN", "Infinity", "-Infinity", "1" + "0" * 5000,
+                                 "1000000000000"])
+@pytest.mark.parametrize("lang,words", [("zh", "数值超出合理范围：学生数"), ("en", "number out of range: 学生数")])
+def test_numbers_no_record_can_hold_name_field_unit_and_pointer(tmp_path, raw, lang, words):
+    path = tmp_path / "r.json"
+    path.write_text(with_students(raw), encoding="utf-8")
+    code, out, err = run("check", path, "--lang", lang)
+    assert code == 2 and out == ""
+    assert f"{path}#/schools/0/sections/primary/students" in err and "E118" in err and words in err
+    assert "人" in err                      # the field's unit
+    assert len(err) < 2000                  # a 5,000-digit number is not printed in full
+
+
+def test_a_number_inside_an_unknown_field_is_checked_too(tmp_path):
+    data = json.loads(RECORD)
+    data["x_extra"] = {"n": "@@"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data).replace('"@@"', "Infinity"), encoding="utf-8")
+    code, _, err = run("check", path)
+    assert code == 2 and "#/x_extra/n" in err and "E118" in err
+
+
+def test_nesting_without_end_is_a_located_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    code, _, err = run("check", path, "--lang", "en")
+    assert code == 2 and f"{path}:1:" in err and "nested more than 200 levels" in err
+
+
+def test_a_lone_surrogate_in_a_name_is_escaped_not_a_crash(tmp_path):
+    data = json.loads(RECORD)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=True).replace('"name": "', '"name": "\\ud800', 1), encoding="utf-8")
+    code, out, _ = run("check", path)
+    assert code == 1
+    out_file = tmp_path / "report.json"
+    code, _, _ = run("check", path, "--format", "json", "-o", out_file)
+    assert code == 1
+    json.loads(out_file.read_text(encoding="utf-8"))         # still valid JSON
+
+
+@pytest.mark.parametrize("where,words", [("missing/dir/out.json", "不存在"), ("", "这是一个目录")])
+def test_an_output_that_cannot_be_written_stops_before_any_work(tmp_path, where, words):
+    target = tmp_path / where if where else tmp_path
+    code, out, err = run("check", ROOT / "examples", "--output", target)
+    assert code == 2 and "E108" in err and words in err and out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []    # nothing half-written
+
+
+def test_history_years_and_duplicate_ids_do_not_crash_on_wrong_types(tmp_path):
+    data = json.loads(RECORD)
+    data["schools"], data["history"] = 1, "2023"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run("check", path)
+    assert code == 2 and "#/schools" in err and "#/history" in err
