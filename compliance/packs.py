@@ -321,6 +321,9 @@ def _date(value):
 def load_rule_file(path: Path, pack: Pack) -> None:
     file, data = _read_yaml(path, pack)
     if data is None:
+        # read without error, and nothing in it: a file of rules that has none
+        if file in pack.sources and not any(d.location.file == file for d in pack.diagnostics):
+            pack.diagnostics.append(Diagnostic("E236", Location(file, 1, 1), {}))
         return
     errors = schema_errors.validate_yaml(data, _schema("rules.schema.json"), file, Localized("规则文件", "rule file"))
     pack.diagnostics.extend(d for _, d in errors)

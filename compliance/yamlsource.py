@@ -12,7 +12,7 @@ from fractions import Fraction
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .diagnostics import Diagnostic, Location
+from .diagnostics import Diagnostic, Localized, Location
 
 
 class YMap(dict):
@@ -85,33 +85,6 @@ def _scalar(node: yaml.ScalarNode, file: str):
     return node.value
 
 
-def _build(node, file: str):
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, file)
-    if isinstance(node, yaml.SequenceNode):
-        out = YList()
-        out.node = node
-        for item in node.value:
-            out.append(_build(item, file))
-            out.item_nodes.append(item)
-        return out
-    if isinstance(node, yaml.MappingNode):
-        out = YMap()
-        out.node = node
-        for key_node, value_node in node.value:
-            key = _build(key_node, file)
-            if isinstance(key, (YMap, YList)):
-                raise YamlError(Diagnostic("E101", _loc(file, key_node), {"reason": "键必须是简单值"}))
-            if key in out:
-                first = out.key_nodes[key].start_mark.line + 1
-                raise YamlError(Diagnostic("E102", _loc(file, key_node), {"key": key, "first_line": first}))
-            out[key] = _build(value_node, file)
-            out.key_nodes[key] = key_node
-            out.value_nodes[key] = value_node
-        return out
-    raise YamlError(Diagnostic("E101", _loc(file, node), {"reason": f"unsupported node {node.tag}"}))
-
-
 def _explain(exc: yaml.MarkedYAMLError):
     """PyYAML's English problem → (Localized reason, the mark to point at)."""
     from .diagnostics import Localized
@@ -162,8 +135,21 @@ def _compose_fast(text: str):
         return _SLOW
 
 
+# Limits a rule file never comes near; a hostile one is refused quickly, where it breaks.
+MAX_FILE_CHARS = 2_000_000
+MAX_SCALAR_CHARS = 100_000
+MAX_DEPTH = 64
+MAX_VALUES = 200_000          # values after expanding aliases (an alias bomb has billions)
+_STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null",
+                                                               "timestamp", "seq", "map"))
+
+
 def load(text: str, file: str):
     """Parse one YAML document into YMap/YList/scalars. Raises YamlError with a position."""
+    if len(text) > MAX_FILE_CHARS:
+        raise YamlError(Diagnostic("E109", Location(file, 1, 1), {"reason": Localized(
+            f"文件过大（{len(text):,} 个字符，上限 {MAX_FILE_CHARS:,}）",
+            f"the file is too large ({len(text):,} characters; at most {MAX_FILE_CHARS:,})")}))
     node = _compose_fast(text)
     try:
         if node is _SLOW:
@@ -172,11 +158,95 @@ def load(text: str, file: str):
         reason, mark = _explain(exc)
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": reason}))
+    except yaml.reader.ReaderError as exc:      # a NUL or other character YAML forbids
+        line, col = _position(text, exc.position)
+        raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": Localized(
+            f"不允许的字符 U+{exc.character:04X}", f"character U+{exc.character:04X} is not allowed")}))
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic("E101", Location(file), {"reason": str(exc)}))
+    except RecursionError:                      # libyaml stops at depth 1000; find where it gets deep
+        line, col = _position(text, _deepening(text))
+        raise YamlError(Diagnostic("E109", Location(file, line, col), {"reason": _too_deep()}))
     if node is None:
         return None
-    return _build(node, file)
+    return _Builder(file).build(node, 0)
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _deepening(text: str) -> int:
+    """The index where brackets first nest deeper than MAX_DEPTH (0 if they never do)."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in "[{") - (c in "]}")
+        if depth > MAX_DEPTH:
+            return i
+    return 0
+
+
+def _too_deep():
+    return Localized(f"嵌套层数过多（上限 {MAX_DEPTH} 层）", f"nested more than {MAX_DEPTH} levels deep")
+
+
+class _Builder:
+    """YAML nodes → YMap/YList/scalars, refusing what no rule file needs: non-standard tags
+    (!!python/…), aliases that refer to themselves or expand without end, very deep nesting and
+    huge scalars — each at its own line and column."""
+
+    def __init__(self, file: str):
+        self.file, self.values, self.open = file, 0, set()
+
+    def fail(self, node, zh: str, en: str, code: str = "E109"):
+        raise YamlError(Diagnostic(code, _loc(self.file, node), {"reason": Localized(zh, en)}))
+
+    def build(self, node, depth: int):
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.fail(node, f"别名（*引用）展开后的值过多（上限 {MAX_VALUES:,}）",
+                      f"aliases expand to too many values (at most {MAX_VALUES:,})")
+        if depth > MAX_DEPTH:
+            raise YamlError(Diagnostic("E109", _loc(self.file, node), {"reason": _too_deep()}))
+        if node.tag not in _STANDARD_TAGS:
+            self.fail(node, f"不支持的 YAML 标签 {node.tag.replace('tag:yaml.org,2002:', '!!')}",
+                      f"unsupported YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')}", "E101")
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_SCALAR_CHARS:
+                self.fail(node, f"值过长（{len(node.value):,} 个字符，上限 {MAX_SCALAR_CHARS:,}）",
+                          f"the value is too long ({len(node.value):,} characters; at most {MAX_SCALAR_CHARS:,})")
+            return _scalar(node, self.file)
+        if id(node) in self.open:
+            self.fail(node, "别名引用了包含它自身的值（循环引用）", "an alias refers to a value that contains it")
+        self.open.add(id(node))
+        try:
+            return self._collection(node, depth)
+        finally:
+            self.open.discard(id(node))
+
+    def _collection(self, node, depth: int):
+        file = self.file
+        if isinstance(node, yaml.SequenceNode):
+            out = YList()
+            out.node = node
+            for item in node.value:
+                out.append(self.build(item, depth + 1))
+                out.item_nodes.append(item)
+            return out
+        out = YMap()
+        out.node = node
+        for key_node, value_node in node.value:
+            key = self.build(key_node, depth + 1)
+            if isinstance(key, (YMap, YList)):
+                raise YamlError(Diagnostic("E101", _loc(file, key_node), {"reason": "键必须是简单值"}))
+            if key in out:
+                first = out.key_nodes[key].start_mark.line + 1
+                raise YamlError(Diagnostic("E102", _loc(file, key_node), {"key": key, "first_line": first}))
+            out[key] = self.build(value_node, depth + 1)
+            out.key_nodes[key] = key_node
+            out.value_nodes[key] = value_node
+        return out
 
 
 def expression_source(node, source: str) -> ExprSource:

@@ -31,10 +31,13 @@ def test_conversion_is_opencc_and_leaves_simplified_text_alone():
 
 
 def test_every_shipped_simplified_quote_reads_as_it_is():
+    """Conversion leaves simplified quotes alone; only a repair the rule file gives (延平's
+    composite CV, whose copy lost its decimal points) adds a reading."""
     for pack in ("national", "yanping", "xx-county", "guigang"):
         for a in compliance.load([pack]).analyses:
             for r in a.rules:
-                assert r.citation.quote_reading is None, (r.qualified_id, r.citation.quote_reading)
+                assert r.citation.quote_reading is None or r.citation.quote_reading_given, (
+                    r.qualified_id, r.citation.quote_reading)
 
 
 def zhangye():
