@@ -139,6 +139,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),
     "E115": ("未知规则包 '{name}'，可用：{available}", "unknown rule pack '{name}'; available: {available}"),
     "E117": ("目录 {path} 中没有 .json 数据文件", "no .json record files in directory {path}"),
+    "E119": ("重复的键 '{key}'（{pointer}），第一次出现在 {first}：同一对象中的键不能重复，否则后一个值会悄悄覆盖前一个",
+             "duplicate key '{key}' ({pointer}), first at {first}: a key may appear once per object, or the later value silently replaces the earlier"),
     "E118": ("数值超出合理范围：{title} 为 {value}{unit}（应为绝对值小于 {limit} 的有限数，非零时不小于 1e-9）",
              "number out of range: {title} is {value}{unit} (must be finite, below {limit} in magnitude, and 0 or at least 1e-9)"),
     "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),

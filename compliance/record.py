@@ -4,11 +4,11 @@ turn them into Fractions for evaluation, and build the entity views that compile
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import msgspec
 
 LEVELS = ("primary", "junior")
 
@@ -115,35 +115,89 @@ def exact(value: Any) -> Any:
     return value
 
 
-# Non-integer numbers arrive as their literal text: a Decimal keeps it exactly and costs little.
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+class DuplicateKey(ValueError):
+    """An object repeats a key (the second value would silently replace the first). Positions
+    are (line, column), 1-based."""
+
+    def __init__(self, pointer: str, key: str, first: tuple[int, int], second: tuple[int, int]):
+        super().__init__(pointer, key, first, second)
+        self.pointer, self.key, self.first, self.second = pointer, key, first, second
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _unique(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Repeated
+    return out
 
 
 def loads(source: bytes | str) -> Any:
     """Parse JSON keeping every number exact: integers as int, the others as Decimal.
 
-    Bad JSON raises json.JSONDecodeError with the standard library's message, line and column
-    (the fast parser only says that it failed; the standard one then says where and why).
-    Bytes that are not UTF-8 raise UnicodeDecodeError, as reading the file as text would."""
-    try:
-        return _DECODER.decode(source)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        pass
+    Bad JSON raises json.JSONDecodeError (message, line, column); a repeated key raises
+    DuplicateKey with both positions. Bytes that are not UTF-8 raise UnicodeDecodeError.
+    NaN and ±Infinity are not JSON, but spreadsheets write them: they load as Decimal so that
+    validation names their field (validate.magnitudes), as do integers too long for int()."""
     text = source.decode("utf-8") if isinstance(source, bytes) else source
-    # NaN and ±Infinity are not JSON, but spreadsheets write them: they load as Decimal so that
-    # validation names their field (validate.magnitudes). Integers too long for int() load as
-    # Decimal for the same reason.
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
+        return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer,
+                          object_pairs_hook=_unique)
     except RecursionError:
         raise json.JSONDecodeError(f"Nesting deeper than {MAX_DEPTH}", text, _too_deep(text)) from None
+    except _Repeated:
+        raise _first_duplicate(text) from None
+
+
+def _first_duplicate(text: str) -> DuplicateKey:
+    """Walk the (valid) JSON text again, keeping positions, to say where a key repeats."""
+    space = re.compile(r"[ \t\n\r]*")
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
+
+    def position(i: int) -> tuple[int, int]:
+        return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1
+
+    def value(i: int, path: list) -> int:     # the index just after the value at i
+        i = space.match(text, i).end()
+        if text[i] == "{":
+            seen: dict = {}
+            i = space.match(text, i + 1).end()
+            while text[i] != "}":
+                key, after = json.decoder.scanstring(text, i + 1)
+                if key in seen:
+                    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in [*path, key])
+                    raise DuplicateKey(pointer, key, position(seen[key]), position(i))
+                seen[key] = i
+                i = value(space.match(text, after).end() + 1, [*path, key])     # past the ':'
+                i = space.match(text, i).end()
+                i = space.match(text, i + 1).end() if text[i] == "," else i
+            return i + 1
+        if text[i] == "[":
+            n, i = 0, space.match(text, i + 1).end()
+            while text[i] != "]":
+                i = space.match(text, value(i, [*path, n])).end()
+                i = space.match(text, i + 1).end() if text[i] == "," else i
+                n += 1
+            return i + 1
+        return decoder.raw_decode(text, i)[1]
+
+    try:
+        value(0, [])
+    except DuplicateKey as found:
+        return found
+    raise AssertionError("a key repeats but no repeat was found")     # _unique and this walk disagree
 
 
 MAX_DEPTH = 200     # a record is about 6 deep; Python's parsers give up near 1,000
 
 
 def _integer(text: str):
-    return int(text) if len(text) <= 30 else Decimal(text)
+    # int() refuses more than 4,300 digits (a guard against slow conversion); such a number is
+    # no record's anyway, and as a Decimal it reaches validation, which names its field.
+    return int(text) if len(text) <= 4000 else Decimal(text)
 
 
 def _too_deep(text: str) -> int:

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl.names import _resolve, load_record_schema, schema_at
-from .record import loads
+from .record import DuplicateKey, loads
 from .schema_fast import Unsupported, compile_schema, in_range
 
 
@@ -53,6 +53,8 @@ def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diag
             pass                           # not UTF-8: encoding.decode below says what it is
         except json.JSONDecodeError as exc:
             return None, [_json_error(exc, file)]
+        except DuplicateKey as exc:
+            return None, [_duplicate(exc, file)]
         else:
             return data, validate_record(data, file)
     if isinstance(source, bytes):
@@ -65,11 +67,20 @@ def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diag
         data = loads(source)
     except json.JSONDecodeError as exc:
         return None, notices + [_json_error(exc, file)]
+    except DuplicateKey as exc:
+        return None, notices + [_duplicate(exc, file)]
     return data, notices + validate_record(data, file)
 
 
 # Any BOM: such files go through encoding.decode, which knows them.
 _BOM_STARTS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _duplicate(exc: DuplicateKey, file: str) -> Diagnostic:
+    """E119 at the second occurrence, naming the first: JSON readers keep one silently."""
+    line, column = exc.second
+    return Diagnostic("E119", Location(file, line, column), {
+        "key": exc.key, "pointer": exc.pointer, "first": f"{exc.first[0]}:{exc.first[1]}"})
 
 
 def _json_error(exc: json.JSONDecodeError, file: str) -> Diagnostic:

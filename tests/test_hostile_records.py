@@ -87,3 +87,23 @@ def test_history_years_and_duplicate_ids_do_not_crash_on_wrong_types(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     code, _, err = run("check", path)
     assert code == 2 and "#/schools" in err and "#/history" in err
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "重复的键 'year'（/year），第一次出现在"), ("en", "duplicate key 'year' (/year), first at")])
+def test_a_repeated_key_is_an_error_naming_both_places(tmp_path, lang, words):
+    text = RECORD.replace('"year": 2024', '"year": 2024, "year": 2023', 1)
+    first = text.index('"year"')
+    line = text.count("\n", 0, first) + 1
+    column = first - (text.rfind("\n", 0, first) + 1) + 1
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run("check", path, "--lang", lang)
+    assert code == 2 and out == "" and "E119" in err and words in err
+    assert f"{path}:{line}:{column + 14}:" in err and f"{line}:{column}" in err
+
+
+def test_a_repeated_key_deep_inside_is_found_with_its_pointer(tmp_path):
+    from compliance.record import DuplicateKey, loads
+    with pytest.raises(DuplicateKey) as got:
+        loads('{"schools": [{"id": "A"}, {"id": "B",\n   "sections": {"primary": {}, "primary": {}}}]}')
+    assert (got.value.pointer, got.value.first, got.value.second) == ("/schools/1/sections/primary", (2, 17), (2, 32))
