@@ -25,6 +25,7 @@ class Options:
     lang: str = "zh"
     problems_only: bool = False        # --findings problems
     advice: bool = False               # --advice: remedies (costly)
+    allow_unknown: bool = False        # --allow-unknown-fields: W116 instead of E120
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class Judge:
         if source.empty_dir:
             return self._invalid(source, [Diagnostic("E117", Location(source.name), {"path": source.name})])
         data, raw, problems = _read(source)
+        if not options.allow_unknown:
+            from .validate import unknown_as_errors
+            problems = unknown_as_errors(problems)
         if has_errors(problems) or data is None:
             return self._invalid(source, problems)
         as_of, problem = _as_of(options.as_of, data, source.name)
@@ -124,16 +128,10 @@ class Judge:
 
 def _read(source: Source) -> tuple[dict | None, bytes | None, list[Diagnostic]]:
     """The record, its bytes (the report carries their sha256) and the problems found."""
-    from .validate import parse_record, read_record
+    from .validate import load_record, parse_record
     if source.path is not None:
-        data, problems = read_record(Path(source.path))
-        if data is None:
-            return None, None, problems
-        try:
-            raw = Path(source.path).read_bytes()
-        except OSError as exc:
-            return None, None, [Diagnostic("E100", Location(source.name), {"reason": exc.strerror or str(exc)})]
-        return data, raw, problems
+        data, problems, raw = load_record(Path(source.path))
+        return data, (raw if data is not None else None), problems
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as exc:

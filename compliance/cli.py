@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--advice", action="store_true",
                        help="批量检查时也计算“距离达标”的建议（较慢；单份数据总是计算）")
     check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
+    check.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
+                       help="数据中未定义的字段只作警告（默认为错误：拼错的字段名会让真正的字段缺失）")
     check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
     check.add_argument("--verbose", "-v", action="store_true",
                        help="同时列出达标项；多份数据时说明哪些规则未能按列批量计算")
@@ -235,7 +237,7 @@ def _check_batch(args) -> int:
             _print_diagnostics([problem], args.lang)
             return EXIT_ERROR
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
-                      args.lang, args.findings == "problems", args.advice)
+                      args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields)
     total = count(args.paths, args.output)
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
@@ -318,9 +320,11 @@ def _load_and_check(args):
     """Read and validate the record, pick the date and the packs, check: (data, as_of,
     checker, findings), or the exit status after printing what was wrong."""
     from .engine import load_checker
-    from .validate import read_record
+    from .validate import read_record, unknown_as_errors
 
     data, problems = read_record(args.record)
+    if not getattr(args, "allow_unknown_fields", False):     # explain has no such option: errors
+        problems = unknown_as_errors(problems)
     _print_diagnostics(problems, args.lang)
     if has_errors(problems) or data is None:
         return EXIT_ERROR

@@ -143,6 +143,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "duplicate key '{key}' ({pointer}), first at {first}: a key may appear once per object, or the later value silently replaces the earlier"),
     "E118": ("数值超出合理范围：{title} 为 {value}{unit}（应为绝对值小于 {limit} 的有限数，非零时不小于 1e-9）",
              "number out of range: {title} is {value}{unit} (must be finite, below {limit} in magnitude, and 0 or at least 1e-9)"),
+    "E121": ("历年数据中的 {year} 年不早于数据年份 {record_year}：history 只记以前各年，当年数据写在记录本身",
+             "history has year {year}, not before the record's year {record_year}: history holds earlier years; the record itself is its own year"),
+    "E120": ("未定义的字段 '{key}'{hint}：字段名须与数据格式一致（确属多余请删除，或用 --allow-unknown-fields 仅作警告）",
+             "unknown field '{key}'{hint}: field names must match the record format (remove it, or pass --allow-unknown-fields to only warn)"),
     "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",

@@ -76,6 +76,12 @@ def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diag
 _BOM_STARTS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
+def unknown_as_errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """`check` without --allow-unknown-fields: an unknown field (W116) is an error (E120). A
+    misspelt `studens` would otherwise leave `students` missing and the county 无法判定."""
+    return [Diagnostic("E120", d.location, d.args) if d.code == "W116" else d for d in diagnostics]
+
+
 def _duplicate(exc: DuplicateKey, file: str) -> Diagnostic:
     """E119 at the second occurrence, naming the first: JSON readers keep one silently."""
     line, column = exc.second
@@ -226,7 +232,8 @@ def _unknown_field(path: list, key: str, known, file: str) -> Diagnostic:
 
 
 def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
-    """School ids and history years must not repeat (a schema cannot say so)."""
+    """School ids and history years must not repeat, and history is of earlier years (a schema
+    cannot say so)."""
     out = []
     counties = data.get("counties") if isinstance(data.get("counties"), list) else []
     # A county's own history (city records) may not repeat a year either.
@@ -245,4 +252,9 @@ def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
                                           {key: value, "first": f"/{collection}/{seen[value]}/{key}"}))
                 else:
                     seen[value] = i
+                # History is the years before the record's; a later one is a typo or another record.
+                if key == "year" and isinstance(value, int) and isinstance(data.get("year"), int) \
+                        and value >= data["year"]:
+                    out.append(Diagnostic("E121", Location(file, pointer=f"/{collection}/{i}/year"),
+                                          {"year": value, "record_year": data["year"]}))
     return out

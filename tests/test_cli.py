@@ -94,12 +94,18 @@ def test_schema_errors_are_all_reported_with_pointers(tmp_path, ):
     assert "is above the maximum" in en.stderr
 
 
-def test_unknown_fields_warn_but_check_runs(tmp_path):
+def test_unknown_fields_are_errors_unless_allowed(tmp_path):
     data = json.loads((EXAMPLES / "worked-example-cv.json").read_text(encoding="utf-8"))
     data["schools"][0]["sections"]["primary"]["studnts"] = 3
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = cli("check", path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "错误 E120" in result.stderr and "是否指 'students'" in result.stderr
+    assert "#/schools/0/sections/primary/studnts" in result.stderr
+    result = cli("check", path, "--lang", "en")
+    assert "error E120: unknown field 'studnts' (did you mean 'students'?)" in result.stderr
+    result = cli("check", path, "--allow-unknown-fields")
     assert result.returncode == 1
     assert "警告 W116" in result.stderr and "是否指 'students'" in result.stderr
 

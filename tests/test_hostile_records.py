@@ -107,3 +107,25 @@ def test_a_repeated_key_deep_inside_is_found_with_its_pointer(tmp_path):
     with pytest.raises(DuplicateKey) as got:
         loads('{"schools": [{"id": "A"}, {"id": "B",\n   "sections": {"primary": {}, "primary": {}}}]}')
     assert (got.value.pointer, got.value.first, got.value.second) == ("/schools/1/sections/primary", (2, 17), (2, 32))
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "历年数据中的 2030 年不早于数据年份 2024"),
+                                        ("en", "history has year 2030, not before the record's year 2024")])
+def test_history_after_the_record_year_is_an_error(tmp_path, lang, words):
+    data = json.loads(RECORD)
+    data["history"] = [{"year": 2023}, {"year": 2030}]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run("check", path, "--lang", lang)
+    assert code == 2 and "#/history/1/year" in err and "E121" in err and words in err
+
+
+def test_an_unknown_section_is_an_error_with_a_suggestion(tmp_path):
+    data = json.loads(RECORD)
+    data["schools"][0]["sections"]["senior"] = {"students": 100}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run("check", path)
+    assert code == 2 and out == "" and "#/schools/0/sections/senior" in err and "E120" in err
+    code, _, err = run("check", path, "--allow-unknown-fields")
+    assert code == 1 and "W116" in err
