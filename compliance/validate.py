@@ -245,7 +245,8 @@ def _uniqueness(data: dict, file: str) -> list[Diagnostic]:
             continue    # a wrong type is the schema's E111; nothing to compare
         seen: dict = {}
         for i, item in enumerate(items):
-            if isinstance(item, dict) and key in item:
+            # a value of the wrong type (a list, an object) is the schema's E111; compare the rest
+            if isinstance(item, dict) and isinstance(item.get(key), (str, int)):
                 value = item[key]
                 if value in seen:
                     out.append(Diagnostic(code, Location(file, pointer=f"/{collection}/{i}/{key}"),
