@@ -646,6 +646,15 @@ def _b_per_hundred(B, a, b):
     return B.div(B.mul(B.const(100), a), b, "per_hundred")
 
 
+def _b_round_to(B, x, unit):
+    """At precision 0 (the default: exact, as the standard reads) round_to is x itself, so a
+    CV column keeps its float-with-exact-recheck form. A non-zero precision has no column
+    form: None asks for the scalar semantics row by row."""
+    if unit.kind == "num" and not unit.approx and not (unit.unk.any() or unit.bad.any() or unit.n.any()):
+        return x
+    return None
+
+
 def _b_least(B, *xs):
     out = xs[0]
     for x in xs[1:]:
@@ -716,7 +725,8 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             notes=("split_share",)),
     Builtin("at_least", "至少 k 项达标且余项不低于要求的比例", False, (3, 3), _check_at_least, _at_least,
             args="comparisons", batch=lambda B, k, p, items: B.at_least(k, p, items), notes=("met", "near", "far")),
-    _fn("round_to", "精确到（四舍五入；0 表示不舍入）", (2, 2), _same_number, _round_to, notes=("exact", "precision")),
+    _fn("round_to", "精确到（四舍五入；0 表示不舍入）", (2, 2), _same_number, _round_to, notes=("exact", "precision"),
+        batch=_b_round_to),
     Builtin("reported", "县级公布值（facts.reported，按学段）", False, (1, 1), _check_reported, _reported,
             notes=("reported", "reported_at")),
     Builtin("printed_gap", "按学校数据计算的值与公布值之差（绝对值）", False, (2, 2), _check_reported, _printed_gap,

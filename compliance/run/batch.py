@@ -365,14 +365,17 @@ class _Evaluator:
             items = [(self.eval(c.left, ctx, chk), self.eval(c.right, ctx, chk), c.op) for c in node.args[2].items]
             return fn.batch(B, k, p, items)
         if fn.batch is not None and fn.args == "values":
-            return fn.batch(B, *[self.eval(a, ctx, chk) for a in node.args])
+            args = [self.eval(a, ctx, chk) for a in node.args]
+            out = fn.batch(B, *args)
+            # None: no column form for these arguments (round_to at a non-zero precision)
+            return out if out is not None else self.per_row(fn, node, ctx, chk, args)
         return self.per_row(fn, node, ctx, chk)
 
-    def per_row(self, fn, node, ctx: Ctx, chk) -> Col:
+    def per_row(self, fn, node, ctx: Ctx, chk, args=None) -> Col:
         """A function without column semantics: its scalar semantics row by row."""
         if fn.args not in ("values", "literal", "field"):
             raise NotVectorizable(fn.name)
-        if fn.args == "values":
+        if fn.args == "values" and args is None:
             args = [self.eval(a, ctx, chk) for a in node.args]
         rows = ctx.rows
         results, unknowns = [], {}
@@ -653,7 +656,11 @@ class BatchProgram:
             w = None
             when_code = np.full(count, W_TRUE)
         value = threshold = None
-        if rule.attestation:
+        if not (when_code == W_TRUE).any():
+            # `require` decides nothing where `when` does not hold (judge.py): with no such row,
+            # e.g. a recheck of published figures over records that publish none, skip it.
+            res = const(False, count, "bool")
+        elif rule.attestation:
             values = [attestation(view.data, rule.id, rule.qualified_id) for view in frames.views]
             res = _row_values([values[int(r)] for r in frames.rec[kind][index]] if kind != "record" else
                               [values[int(r)] for r in index])
