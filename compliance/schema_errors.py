@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
+import unicodedata
 from fractions import Fraction
 
 from .diagnostics import Diagnostic, Localized, Location
@@ -32,6 +34,25 @@ def _type_text(names) -> Localized:
     names = names if isinstance(names, list) else [names]
     return Localized("或".join(_TYPE_NAMES.get(n, (n, n))[0] for n in names),
                      " or ".join(_TYPE_NAMES.get(n, (n, n))[1] for n in names))
+
+
+def _number_in_text(inst, schema: dict, expected) -> Localized:
+    """A number typed as text ("12万", "1,234", full-width "１２５０"): say which number to write,
+    and that the unit is already the field's. Empty when the text holds no such number."""
+    kinds = expected if isinstance(expected, list) else [expected]
+    if not isinstance(inst, str) or not {"integer", "number"} & set(kinds):
+        return Localized("", "")
+    unit = schema.get("x-unit", "") if isinstance(schema, dict) else ""
+    text = unicodedata.normalize("NFKC", inst).strip().replace(",", "")
+    if unit and text.endswith(unit):
+        text = text[: -len(unit)].strip()
+    elif text.endswith("万") and unit.startswith("万"):
+        text = text[:-1].strip()
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text) or ("integer" in kinds and "number" not in kinds and "." in text):
+        return Localized("", "")
+    unit_zh = f"，单位已是{unit}" if unit else ""
+    unit_en = f"; the unit is already {unit}" if unit else ""
+    return Localized(f"（请填写数字 {text}，不加引号{unit_zh}）", f" (write the number {text}, without quotes{unit_en})")
 
 
 def reason(err, lang_hint_props=None) -> Localized:
@@ -67,7 +88,8 @@ def reason(err, lang_hint_props=None) -> Localized:
         t = _type_text(err.validator_value)
         found = _TYPE_OF.get(type(inst).__name__)
         shown = Localized(found[0], found[1]) if found else Localized(f"'{inst}'", f"'{inst}'")
-        return Localized(f"应为{t.zh}，这里是{shown.zh}", f"expected {t.en}, found {shown.en}")
+        hint = _number_in_text(inst, err.schema, err.validator_value)
+        return Localized(f"应为{t.zh}，这里是{shown.zh}{hint.zh}", f"expected {t.en}, found {shown.en}{hint.en}")
     if v == "pattern":
         pattern = err.validator_value
         if "\\d{4}" in pattern:

@@ -129,3 +129,25 @@ def test_an_unknown_section_is_an_error_with_a_suggestion(tmp_path):
     assert code == 2 and out == "" and "#/schools/0/sections/senior" in err and "E120" in err
     code, _, err = run("check", path, "--allow-unknown-fields")
     assert code == 1 and "W116" in err
+
+
+@pytest.mark.parametrize("raw,zh,en", [
+    ('"１２５０"', "（请填写数字 1250，不加引号，单位已是人）", "(write the number 1250, without quotes; the unit is already 人)"),
+    ('"1,234人"', "（请填写数字 1234，不加引号，单位已是人）", "(write the number 1234, without quotes; the unit is already 人)"),
+    ('"很多"', "应为整数，这里是'很多'", "expected an integer, found '很多'"),
+])
+def test_a_number_typed_as_text_gets_a_suggestion(tmp_path, raw, zh, en):
+    path = tmp_path / "r.json"
+    path.write_text(with_students(raw), encoding="utf-8")
+    for lang, words in (("zh", zh), ("en", en)):
+        code, _, err = run("check", path, "--lang", lang)
+        assert code == 2 and "#/schools/0/sections/primary/students" in err and words in err
+
+
+def test_money_typed_with_its_unit_gets_the_number(tmp_path):
+    data = json.loads(RECORD)
+    data["schools"][0]["shared"]["equipment_value_wan_yuan"] = "12万"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run("check", path)
+    assert code == 2 and "（请填写数字 12，不加引号，单位已是万元）" in err
