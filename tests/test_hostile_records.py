@@ -151,3 +151,44 @@ def test_money_typed_with_its_unit_gets_the_number(tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code, _, err = run("check", path)
     assert code == 2 and "（请填写数字 12，不加引号，单位已是万元）" in err
+
+
+@pytest.mark.parametrize("name", ["county-fail.json", "county-missing.json", "guigang-2021.json", "reported-recheck.json"])
+def test_permuting_schools_and_keys_changes_no_finding(name):
+    """The order of schools (and of keys in every object) is no fact about a county."""
+    import random
+
+    import compliance
+
+    def shuffled(value, rng):
+        if isinstance(value, dict):
+            items = list(value.items())
+            rng.shuffle(items)
+            return {k: shuffled(v, rng) for k, v in items}
+        if isinstance(value, list):
+            return [shuffled(v, rng) for v in value]
+        return value
+
+    def findings(data):
+        from compliance.record import loads
+        data = loads(json.dumps(data, ensure_ascii=False))
+        checker = compliance.load(data.get("packs") or ["national"])
+        ids = [s.get("id") for s in data.get("schools") or []]
+
+        def by_id(pointer):     # a school's index moves with the order; its id does not
+            parts = pointer.split("/")
+            if len(parts) > 2 and parts[1] == "schools" and parts[2].isdigit():
+                parts[2] = str(ids[int(parts[2])])
+            return "/".join(parts)
+        return sorted((f.rule, f.subject.kind, f.subject.school or "", f.subject.section or "", f.status,
+                       str(f.value), str(f.threshold), tuple(sorted(map(by_id, f.missing))))
+                      for f in checker.check(data))
+
+    data = json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
+    expected = findings(data)
+    for seed in range(2):
+        rng = random.Random(seed)
+        other = shuffled(data, rng)
+        if isinstance(other.get("schools"), list):
+            rng.shuffle(other["schools"])
+        assert findings(other) == expected
