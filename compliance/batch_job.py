@@ -26,6 +26,7 @@ class Options:
     problems_only: bool = False        # --findings problems
     advice: bool = False               # --advice: remedies (costly)
     allow_unknown: bool = False        # --allow-unknown-fields: W116 instead of E120
+    max_record_mb: float = 10          # --max-record-size (validate.MAX_RECORD_MB)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class Judge:
                 return Outcome(source.name, "", INVALID, diagnostics=tuple(exc.diagnostics), fatal=True)
         if source.empty_dir:
             return self._invalid(source, [Diagnostic("E117", Location(source.name), {"path": source.name})])
-        data, raw, problems = _read(source)
+        data, raw, problems = _read(source, options.max_record_mb)
         if not options.allow_unknown:
             from .validate import unknown_as_errors
             problems = unknown_as_errors(problems)
@@ -126,12 +127,14 @@ class Judge:
                        diagnostics=tuple(problems))
 
 
-def _read(source: Source) -> tuple[dict | None, bytes | None, list[Diagnostic]]:
+def _read(source: Source, max_mb: float) -> tuple[dict | None, bytes | None, list[Diagnostic]]:
     """The record, its bytes (the report carries their sha256) and the problems found."""
-    from .validate import load_record, parse_record
+    from .validate import load_record, parse_record, too_large
     if source.path is not None:
-        data, problems, raw = load_record(Path(source.path))
+        data, problems, raw = load_record(Path(source.path), max_mb)
         return data, (raw if data is not None else None), problems
+    if len(source.data) > max_mb * 1_000_000:
+        return None, None, [too_large(source.name, len(source.data), max_mb)]
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -22,6 +22,16 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_ERROR)
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' 不是正数 / not a positive number")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -58,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--advice", action="store_true",
                        help="批量检查时也计算“距离达标”的建议（较慢；单份数据总是计算）")
     check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
+    check.add_argument("--max-record-size", dest="max_record_mb", type=_positive_float, default=10, metavar="MB",
+                       help="单份数据文件的大小上限（MB，默认 10）：更大的文件立即拒绝，而不是运行几分钟")
     check.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
                        help="数据中未定义的字段只作警告（默认为错误：拼错的字段名会让真正的字段缺失）")
     check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
@@ -237,7 +249,8 @@ def _check_batch(args) -> int:
             _print_diagnostics([problem], args.lang)
             return EXIT_ERROR
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
-                      args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields)
+                      args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields,
+                      args.max_record_mb)
     total = count(args.paths, args.output)
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
@@ -322,7 +335,7 @@ def _load_and_check(args):
     from .engine import load_checker
     from .validate import read_record, unknown_as_errors
 
-    data, problems = read_record(args.record)
+    data, problems = read_record(args.record, getattr(args, "max_record_mb", 10))
     if not getattr(args, "allow_unknown_fields", False):     # explain has no such option: errors
         problems = unknown_as_errors(problems)
     _print_diagnostics(problems, args.lang)

@@ -143,6 +143,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "duplicate key '{key}' ({pointer}), first at {first}: a key may appear once per object, or the later value silently replaces the earlier"),
     "E118": ("数值超出合理范围：{title} 为 {value}{unit}（应为绝对值小于 {limit} 的有限数，非零时不小于 1e-9）",
              "number out of range: {title} is {value}{unit} (must be finite, below {limit} in magnitude, and 0 or at least 1e-9)"),
+    "E122": ("数据文件过大（{size} MB，上限 {limit} MB）：一个县的数据通常只有几十 KB；确需检查请用 --max-record-size 调高上限",
+             "the record file is too large ({size} MB; at most {limit} MB): a county's record is usually tens of KB; raise the limit with --max-record-size if intended"),
     "E121": ("历年数据中的 {year} 年不早于数据年份 {record_year}：history 只记以前各年，当年数据写在记录本身",
              "history has year {year}, not before the record's year {record_year}: history holds earlier years; the record itself is its own year"),
     "E120": ("未定义的字段 '{key}'{hint}：字段名须与数据格式一致（确属多余请删除，或用 --allow-unknown-fields 仅作警告）",

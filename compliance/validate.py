@@ -26,21 +26,34 @@ def pointer(path) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def read_record(path: Path) -> tuple[dict | None, list[Diagnostic]]:
+# A county's record is tens of kilobytes (the largest, a city with its counties, about one
+# megabyte); checking one with remedies takes about 6 s per megabyte. Larger files are refused
+# at once rather than run for minutes: `check --max-record-size MB` raises the limit.
+MAX_RECORD_MB = 10
+
+
+def read_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None, list[Diagnostic]]:
     """The record at `path` and what is wrong with it (data is None when it cannot be read)."""
-    data, diagnostics, _ = load_record(path)
+    data, diagnostics, _ = load_record(path, max_mb)
     return data, diagnostics
 
 
-def load_record(path: Path) -> tuple[dict | None, list[Diagnostic], bytes | None]:
+def load_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None, list[Diagnostic], bytes | None]:
     """As read_record, plus the bytes read (the report hashes exactly what was checked)."""
     file = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > max_mb * 1_000_000:
+            return None, [too_large(file, size, max_mb)], None
         source = Path(path).read_bytes()
     except OSError as exc:
         return None, [Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)})], None
     data, diagnostics = parse_record(source, file)
     return data, diagnostics, source
+
+
+def too_large(file: str, size: int, max_mb: float) -> Diagnostic:
+    return Diagnostic("E122", Location(file), {"size": f"{size / 1_000_000:.1f}", "limit": f"{max_mb:g}"})
 
 
 def parse_record(source: bytes | str, file: str) -> tuple[dict | None, list[Diagnostic]]:

@@ -192,3 +192,16 @@ def test_permuting_schools_and_keys_changes_no_finding(name):
         if isinstance(other.get("schools"), list):
             rng.shuffle(other["schools"])
         assert findings(other) == expected
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "数据文件过大"), ("en", "the record file is too large")])
+def test_a_record_over_the_size_limit_is_refused_at_once(tmp_path, lang, words):
+    path = tmp_path / "r.json"
+    path.write_text(RECORD, encoding="utf-8")
+    limit = len(RECORD.encode("utf-8")) / 2 / 1_000_000
+    code, out, err = run("check", path, "--max-record-size", limit, "--lang", lang)
+    assert code == 2 and out == "" and "E122" in err and words in err
+    code, out, err = run("check", path, tmp_path / "missing.json", "--max-record-size", limit, "--lang", lang)
+    assert code == 2 and "E122" in out + err
+    code, _, _ = run("check", path, "--max-record-size", limit * 4)
+    assert code == 1
