@@ -131,6 +131,11 @@ def _compose_fast(text: str):
         return _SLOW
     try:
         return yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            # libyaml's depth limit: the pure composer would only recurse to its own end
+            return (exc.problem_mark.line + 1, exc.problem_mark.column + 1)
+        return _SLOW
     except yaml.YAMLError:
         return _SLOW
 
@@ -151,6 +156,10 @@ def load(text: str, file: str):
             f"文件过大（{len(text):,} 个字符，上限 {MAX_FILE_CHARS:,}）",
             f"the file is too large ({len(text):,} characters; at most {MAX_FILE_CHARS:,})")}))
     node = _compose_fast(text)
+    if isinstance(node, tuple):         # (line, column) where libyaml found the nesting too deep
+        deep = _deepening(text)         # where it first passes our own limit, if brackets show it
+        raise YamlError(Diagnostic("E109", Location(file, *(_position(text, deep) if deep else node)),
+                                   {"reason": _too_deep()}))
     try:
         if node is _SLOW:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
