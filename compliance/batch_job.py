@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors
 from .inputs import Source
+from .record import MAX_RECORD_MB
 
 INVALID = "invalid"
 PROBLEMS = frozenset({"fail", "unknown", "pending"})   # --findings problems: what is not pass / not_applicable
@@ -26,7 +27,7 @@ class Options:
     problems_only: bool = False        # --findings problems
     advice: bool = False               # --advice: remedies (costly)
     allow_unknown: bool = False        # --allow-unknown-fields: W116 instead of E120
-    max_record_mb: float = 10          # --max-record-size (validate.MAX_RECORD_MB)
+    max_record_mb: float = MAX_RECORD_MB   # --max-record-size
 
 
 @dataclass(frozen=True)

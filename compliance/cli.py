@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .diagnostics import CompilationFailed, Diagnostic, Localized, Location, has_errors, render, sort_key
+from .record import MAX_RECORD_MB
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -68,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--advice", action="store_true",
                        help="批量检查时也计算“距离达标”的建议（较慢；单份数据总是计算）")
     check.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
-    check.add_argument("--max-record-size", dest="max_record_mb", type=_positive_float, default=10, metavar="MB",
-                       help="单份数据文件的大小上限（MB，默认 10）：更大的文件立即拒绝，而不是运行几分钟")
+    check.add_argument("--max-record-size", dest="max_record_mb", type=_positive_float, default=MAX_RECORD_MB, metavar="MB",
+                       help=f"单份数据文件的大小上限（MB，默认 {MAX_RECORD_MB}）：更大的文件立即拒绝，而不是运行几分钟")
     check.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
                        help="数据中未定义的字段只作警告（默认为错误：拼错的字段名会让真正的字段缺失）")
     check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
@@ -335,7 +336,7 @@ def _load_and_check(args):
     from .engine import load_checker
     from .validate import read_record, unknown_as_errors
 
-    data, problems = read_record(args.record, getattr(args, "max_record_mb", 10))
+    data, problems = read_record(args.record, getattr(args, "max_record_mb", MAX_RECORD_MB))
     if not getattr(args, "allow_unknown_fields", False):     # explain has no such option: errors
         problems = unknown_as_errors(problems)
     _print_diagnostics(problems, args.lang)

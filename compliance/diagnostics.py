@@ -114,6 +114,11 @@ def _display_width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of a character index of `text`."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 # code: (zh, en). Arguments are named; keep both templates in step.
 MESSAGES: dict[str, tuple[str, str]] = {
     # files and YAML

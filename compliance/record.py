@@ -9,6 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from .diagnostics import line_column
+
 
 LEVELS = ("primary", "junior")
 
@@ -115,6 +117,17 @@ def exact(value: Any) -> Any:
     return value
 
 
+def pointer(path) -> str:
+    """The JSON pointer of a path of keys and indexes ("~" and "/" escaped)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+# A county's record is tens of kilobytes (the largest, a city with its counties, about one
+# megabyte); checking one with remedies takes about 6 s per megabyte. Larger files are refused
+# at once rather than run for minutes: `check --max-record-size MB` raises the limit.
+MAX_RECORD_MB = 10
+
+
 class DuplicateKey(ValueError):
     """An object repeats a key (the second value would silently replace the first). Positions
     are (line, column), 1-based."""
@@ -157,9 +170,6 @@ def _first_duplicate(text: str) -> DuplicateKey:
     space = re.compile(r"[ \t\n\r]*")
     decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
 
-    def position(i: int) -> tuple[int, int]:
-        return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1
-
     def value(i: int, path: list) -> int:     # the index just after the value at i
         i = space.match(text, i).end()
         if text[i] == "{":
@@ -168,8 +178,7 @@ def _first_duplicate(text: str) -> DuplicateKey:
             while text[i] != "}":
                 key, after = json.decoder.scanstring(text, i + 1)
                 if key in seen:
-                    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in [*path, key])
-                    raise DuplicateKey(pointer, key, position(seen[key]), position(i))
+                    raise DuplicateKey(pointer([*path, key]), key, line_column(text, seen[key]), line_column(text, i))
                 seen[key] = i
                 i = value(space.match(text, after).end() + 1, [*path, key])     # past the ':'
                 i = space.match(text, i).end()

@@ -18,18 +18,8 @@ from jsonschema import Draft202012Validator
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl.names import _resolve, load_record_schema, schema_at
-from .record import DuplicateKey, loads
+from .record import MAX_RECORD_MB, DuplicateKey, loads, pointer
 from .schema_fast import Unsupported, compile_schema, in_range
-
-
-def pointer(path) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
-# A county's record is tens of kilobytes (the largest, a city with its counties, about one
-# megabyte); checking one with remedies takes about 6 s per megabyte. Larger files are refused
-# at once rather than run for minutes: `check --max-record-size MB` raises the limit.
-MAX_RECORD_MB = 10
 
 
 def read_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None, list[Diagnostic]]:

@@ -12,7 +12,7 @@ from fractions import Fraction
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .diagnostics import Diagnostic, Localized, Location
+from .diagnostics import Diagnostic, Localized, Location, line_column
 
 
 class YMap(dict):
@@ -158,7 +158,7 @@ def load(text: str, file: str):
     node = _compose_fast(text)
     if isinstance(node, tuple):         # (line, column) where libyaml found the nesting too deep
         deep = _deepening(text)         # where it first passes our own limit, if brackets show it
-        raise YamlError(Diagnostic("E109", Location(file, *(_position(text, deep) if deep else node)),
+        raise YamlError(Diagnostic("E109", Location(file, *(line_column(text, deep) if deep else node)),
                                    {"reason": _too_deep()}))
     try:
         if node is _SLOW:
@@ -168,22 +168,17 @@ def load(text: str, file: str):
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": reason}))
     except yaml.reader.ReaderError as exc:      # a NUL or other character YAML forbids
-        line, col = _position(text, exc.position)
+        line, col = line_column(text, exc.position)
         raise YamlError(Diagnostic("E101", Location(file, line, col), {"reason": Localized(
             f"不允许的字符 U+{exc.character:04X}", f"character U+{exc.character:04X} is not allowed")}))
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic("E101", Location(file), {"reason": str(exc)}))
     except RecursionError:                      # libyaml stops at depth 1000; find where it gets deep
-        line, col = _position(text, _deepening(text))
+        line, col = line_column(text, _deepening(text))
         raise YamlError(Diagnostic("E109", Location(file, line, col), {"reason": _too_deep()}))
     if node is None:
         return None
     return _Builder(file).build(node, 0)
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _deepening(text: str) -> int:

@@ -393,27 +393,26 @@ def printed_tolerance(text: str) -> Fraction:
     return Fraction(1, 2 * 10 ** len(text.partition(".")[2]))
 
 
-def _reported(ctx, key):
+def _read_printed(ctx, key, **notes):
+    """The published figure as a number, its read and notes recorded (or missing, naming it)."""
     pointer, text = _printed(ctx, key)
     if text is None:
         return missing(pointer)
     if ctx.reads is not None:
         ctx.reads.append((pointer, text))
     if ctx.notes is not None:
-        ctx.notes.update(reported=text, reported_at=pointer)
+        ctx.notes.update(reported=text, reported_at=pointer, **notes)
     return Fraction(text)
+
+
+def _reported(ctx, key):
+    return _read_printed(ctx, key)
 
 
 def _printed_gap(ctx, computed, key):
     """|computed − published figure|: how far the tool's own value is from the printed one."""
-    pointer, text = _printed(ctx, key)
-    if text is None:
-        return missing(pointer)
-    if ctx.reads is not None:
-        ctx.reads.append((pointer, text))
-    if ctx.notes is not None:
-        ctx.notes.update(computed=computed, reported=text, reported_at=pointer)
-    return abs(_frac(computed) - Fraction(text))
+    published = _read_printed(ctx, key, computed=computed)
+    return published if isinstance(published, Unknown) else abs(_frac(computed) - published)
 
 
 def _printed_tolerance(ctx, key):

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import ast
+from ..diagnostics import line_column
 from ..resources import grammar_file
 
 MAX_DEPTH = 48
@@ -274,8 +275,7 @@ def _syntax_error(text: str, exc) -> ExprError:
     if keyword and keyword.group(1) in _KEYWORDS and token.type in ("NAME", "UNIT"):
         # A keyword where a value was due (`and and x`) is lexed as a name; point at the keyword.
         start = keyword.start(1)
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        line, column = line_column(text, start)
         word = keyword.group(1)
         return ExprError("E200", ast.Span(line, column, line, column + len(word)),
                          {"found": _localized_literal(word), "expected": _expected(_OPERAND_STARTS)})
