@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"单份数据文件的大小上限（MB，默认 {MAX_RECORD_MB}）：更大的文件立即拒绝，而不是运行几分钟")
     check.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
                        help="数据中未定义的字段只作警告（默认为错误：拼错的字段名会让真正的字段缺失）")
-    check.add_argument("--strict", action="store_true", help="有待补数据（unknown）时也以 1 退出")
+    check.add_argument("--strict", action="store_true",
+                       help="已是默认：无法判定（待补数据）时以 1 退出；保留此选项以兼容旧脚本")
     check.add_argument("--verbose", "-v", action="store_true",
                        help="同时列出达标项；多份数据时说明哪些规则未能按列批量计算")
     check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
@@ -229,10 +230,8 @@ def _check_one(args) -> int:
         color = args.output is None and sys.stdout.isatty()
         text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice)
     _write(text, args.output)
-    v = verdict(findings)
-    if v == "fail" or (args.strict and v == "unknown"):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    # The data contract: missing data is not success, for one record as for many.
+    return EXIT_OK if verdict(findings) == "pass" else EXIT_FINDINGS
 
 
 def _check_batch(args) -> int:

@@ -133,3 +133,11 @@ def test_lint_reports_positions_with_caret(tmp_path):
     assert result.returncode == 2
     assert "r.yaml:6:14: 错误 E210: 未知字段 'section.studens'，是否指 'section.students'？" in result.stderr
     assert "^^^^^^^^^^^^^^^" in result.stderr
+
+
+def test_a_record_that_cannot_be_judged_is_not_success():
+    """Data contract §4: 无法判定 (missing data) exits 1, as 未通过 does; 0 only for 通过."""
+    result = cli("check", EXAMPLES / "county-missing.json")
+    assert "结论：无法判定" in result.stdout and result.returncode == 1
+    assert cli("check", EXAMPLES / "county-missing.json", "--strict").returncode == 1
+    assert cli("check", EXAMPLES / "county-pass.json").returncode == 0
