@@ -28,6 +28,7 @@ class Options:
     advice: bool = False               # --advice: remedies (costly)
     allow_unknown: bool = False        # --allow-unknown-fields: W116 instead of E120
     max_record_mb: float = MAX_RECORD_MB   # --max-record-size
+    strict: bool = False               # --strict: implausible figures are errors
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ class Judge:
         as_of, problem = _as_of(options.as_of, data, source.name)
         if problem is not None:
             return self._invalid(source, problems + [problem])
+        from .plausibility import plausibility
+        problems = problems + plausibility(data, source.name, options.strict)
+        if has_errors(problems):
+            return self._invalid(source, problems)
         names = tuple(options.packs or data.get("packs") or ["national"])
         try:
             checker = self.checker(names, Location(source.name, pointer="/packs"))
@@ -170,7 +175,8 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
     kept = findings
     if options.problems_only:
         kept = [f for f in findings if f.status not in ("pass", "not_applicable")]
-    report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice)
+    from .plausibility import notices
+    report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice, notices(problems))
     counts = summary_of_counts(tally)
     report["verdict"], report["summary"] = verdict_of_counts(tally), counts   # of every finding, kept or not
     failed: dict[str, list] = {}

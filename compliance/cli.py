@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
                        help="数据中未定义的字段只作警告（默认为错误：拼错的字段名会让真正的字段缺失）")
     check.add_argument("--strict", action="store_true",
-                       help="已是默认：无法判定（待补数据）时以 1 退出；保留此选项以兼容旧脚本")
+                       help="数据前后矛盾（如骨干教师多于专任教师、班额人数合计不等于学生数）时作为错误（退出 2），"
+                            "不再检查；默认只作提示，并在依赖这些数据的结论旁注明")
     check.add_argument("--verbose", "-v", action="store_true",
                        help="同时列出达标项；多份数据时说明哪些规则未能按列批量计算")
     check.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
@@ -207,7 +208,7 @@ def _check_one(args) -> int:
     loaded = _load_and_check(args)
     if isinstance(loaded, int):
         return loaded
-    data, as_of, checker, findings = loaded
+    data, as_of, checker, findings, quality = loaded
     packs = checker.packs
     advice = advise(checker, findings, data, as_of)
     if args.format == "json":
@@ -219,7 +220,7 @@ def _check_one(args) -> int:
                 advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
         kept = findings if args.findings == "all" else [f for f in findings
                                                          if f.status not in ("pass", "not_applicable")]
-        report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice)
+        report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice, quality)
         report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
         text = render_json(report)
     else:
@@ -228,7 +229,8 @@ def _check_one(args) -> int:
         documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
         title = f"{jurisdiction} {data.get('year', '')} · {documents}"
         color = args.output is None and sys.stdout.isatty()
-        text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice)
+        text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice,
+                           quality=quality)
     _write(text, args.output)
     # The data contract: missing data is not success, for one record as for many.
     return EXIT_OK if verdict(findings) == "pass" else EXIT_FINDINGS
@@ -250,7 +252,7 @@ def _check_batch(args) -> int:
             return EXIT_ERROR
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
                       args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields,
-                      args.max_record_mb)
+                      args.max_record_mb, args.strict)
     total = count(args.paths, args.output)
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
@@ -333,6 +335,7 @@ def _load_and_check(args):
     """Read and validate the record, pick the date and the packs, check: (data, as_of,
     checker, findings), or the exit status after printing what was wrong."""
     from .engine import load_checker
+    from .plausibility import plausibility
     from .validate import read_record, unknown_as_errors
 
     data, problems = read_record(args.record, getattr(args, "max_record_mb", MAX_RECORD_MB))
@@ -345,10 +348,14 @@ def _load_and_check(args):
     if problem is not None:
         _print_diagnostics([problem], args.lang)
         return EXIT_ERROR
+    quality = plausibility(data, str(args.record), strict=getattr(args, "strict", False))
+    _print_diagnostics(quality, args.lang)
+    if has_errors(quality):
+        return EXIT_ERROR
     try:
         checker = load_checker(args.pack or data.get("packs") or ["national"], args.rules,
                                Location(str(args.record), pointer="/packs"))
-        return data, as_of, checker, checker.check(data, as_of)
+        return data, as_of, checker, checker.check(data, as_of), quality
     except CompilationFailed as exc:
         _print_diagnostics(exc.diagnostics, args.lang, _sources_of(exc.diagnostics))
         return EXIT_ERROR
@@ -361,7 +368,7 @@ def cmd_explain(args) -> int:
     loaded = _load_and_check(args)
     if isinstance(loaded, int):
         return loaded
-    data, as_of, checker, findings = loaded
+    data, as_of, checker, findings, _ = loaded
     section = {"小学": "primary", "初中": "junior"}.get(args.section, args.section)
     chosen = select(findings, args.rule, args.subject, section)
     if not chosen:

@@ -155,6 +155,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E120": ("未定义的字段 '{key}'{hint}：字段名须与数据格式一致（确属多余请删除，或用 --allow-unknown-fields 仅作警告）",
              "unknown field '{key}'{hint}: field names must match the record format (remove it, or pass --allow-unknown-fields to only warn)"),
     "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),
+    # cross-field plausibility (compliance/plausibility.py): warnings, errors with --strict
+    "W130": ("数据前后矛盾：{part} 大于 {whole}（部分不能超过总数）",
+             "implausible data: {part} exceeds {whole} (a part cannot exceed its whole)"),
+    "W131": ("数据前后矛盾：列出了 {listed} 个班的班额，但 {classes}",
+             "implausible data: class sizes list {listed} classes, but {classes}"),
+    "W132": ("数据前后矛盾：各班学生数合计 {total} 人，但 {students}",
+             "implausible data: the class sizes add up to {total} students, but {students}"),
+    "W133": ("数据前后矛盾：{students}，{classes}（有学生就应有班级，反之亦然）",
+             "implausible data: {students} but {classes} (students need classes and classes students)"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
              "syntax error: unexpected {found}, expected {expected}"),
@@ -239,3 +248,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }
+# With --strict the plausibility notices are errors: the same words under an E code.
+MESSAGES.update({"E" + code[1:]: MESSAGES[code] for code in ("W130", "W131", "W132", "W133")})

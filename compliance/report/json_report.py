@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from .. import __version__
 from ..findings import Finding, summary, verdict
+from ..plausibility import depends_on, implausible_pointers
 
 
 def shows_exactly(value: Fraction) -> bool:
@@ -135,8 +136,11 @@ def _show_fraction(value: Fraction) -> str:
 
 
 def build_report(findings: list[Finding], packs, as_of: date, input_path: str | None,
-                 input_bytes: bytes | None, lang: str = "zh", advice: dict | None = None) -> dict:
-    return {
+                 input_bytes: bytes | None, lang: str = "zh", advice: dict | None = None,
+                 quality=()) -> dict:
+    """`quality`: the record's plausibility notices; they are listed under `data_quality`, and a
+    finding that read one of their values names it under `depends_on_implausible`."""
+    report = {
         "format_version": "1",
         "tool": {"name": "compliance", "version": __version__},
         "input": {"path": input_path, "sha256": hashlib.sha256(input_bytes).hexdigest() if input_bytes else None},
@@ -146,6 +150,16 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
         "summary": summary(findings),
         "findings": [finding_dict(f, lang, (advice or {}).get((f.rule, f.subject))) for f in findings],
     }
+    if quality:
+        suspects = implausible_pointers(list(quality))
+        report["data_quality"] = [{"code": d.code, "pointer": d.location.pointer,
+                                   "pointers": list(d.args.get("pointers", ())), "message": d.message(lang)}
+                                  for d in quality]
+        for f, entry in zip(findings, report["findings"]):
+            doubtful = depends_on(f.inputs, suspects)
+            if doubtful:
+                entry["depends_on_implausible"] = doubtful
+    return report
 
 
 def render_json(report: dict) -> str:

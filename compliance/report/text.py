@@ -12,6 +12,7 @@ from ..dsl.builtins import COMPARE
 from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
                         summary_key, verdict)
 from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
+from ..plausibility import depends_on, implausible_pointers
 
 _VERDICT = {PASS: ("通过", "PASS", "bold green"), FAIL: ("未通过", "FAIL", "bold red"),
             UNKNOWN: ("无法判定（数据不全）", "UNKNOWN (data missing)", "bold yellow")}
@@ -22,8 +23,10 @@ _COLUMNS = (PASS, FAIL, UNKNOWN, NOT_APPLICABLE, PENDING, TARGET_MISSED, ADVISOR
 
 
 def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh", verbose: bool = False,
-                color: bool = True, width: int = 110, advice: dict | None = None) -> str:
+                color: bool = True, width: int = 110, advice: dict | None = None, quality=()) -> str:
+    """`quality`: the record's plausibility notices (compliance/plausibility.py)."""
     zh = lang == "zh"
+    suspects = implausible_pointers(list(quality))
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
                       soft_wrap=True)
@@ -37,12 +40,18 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     console.print(_aspect_table(findings, zh))
     for line in _where_to_act(findings, zh):
         console.print(line)
+    if quality:
+        console.print(Text(f"数据质量（{len(quality)}）：以下数据前后矛盾，依赖它们的结论须核实" if zh else
+                           f"Data quality ({len(quality)}): these figures contradict each other; "
+                           "findings that read them need checking", style="bold yellow"))
+        for d in quality:
+            console.print(f"  ! {d.location.pointer}  {d.message(lang)}")
     advice = advice or {}
     vetoes = [f for f in findings if f.severity == "veto" and f.status == FAIL]
     if vetoes:
         console.print(Text("一票否决" if zh else "Vetoes failed", style="bold red"))
         for f in vetoes:
-            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+            _print_finding(console, f, zh, advice.get((f.rule, f.subject)), suspects)
     for status, heading in ((FAIL, ("未达标", "Failures")), (UNKNOWN, ("待补数据", "Unknown (missing data)"))):
         by_aspect = defaultdict(list)
         for f in findings:
@@ -52,7 +61,7 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
             console.print(Text(f"{heading[0 if zh else 1]} · {aspect}（{len(items)}）" if zh else
                                f"{heading[1]} · {aspect} ({len(items)})", style="bold"))
             for f in items:
-                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)), suspects)
     # Not counted in the verdict, each under its own heading.
     for heading, chosen in (
             (("未到期（目标进度，不计入结论）", "Pending: not yet due (progress; not counted in the verdict)"),
@@ -67,19 +76,19 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
         if items:
             console.print(Text(f"{heading[0]}（{len(items)}）" if zh else f"{heading[1]} ({len(items)})", style="bold"))
             for f in items:
-                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)), suspects)
     rounded = [f for f in findings if f.status == PASS and _passes_only_rounded(f)]
     if rounded and not verbose:
         console.print(Text("按规则包的比较精度舍入后达标、按精确值未达标" if zh else
                            "Passed only after rounding to the pack's comparison precision", style="bold"))
         for f in rounded:
-            _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+            _print_finding(console, f, zh, advice.get((f.rule, f.subject)), suspects)
     if verbose:
         passes = [f for f in findings if f.status in (PASS, NOT_APPLICABLE)]
         if passes:
             console.print(Text("达标与不适用" if zh else "Passed and not applicable", style="bold"))
             for f in passes:
-                _print_finding(console, f, zh, advice.get((f.rule, f.subject)))
+                _print_finding(console, f, zh, advice.get((f.rule, f.subject)), suspects)
     return buffer.getvalue()
 
 
@@ -142,7 +151,8 @@ def _where_to_act(findings: list[Finding], zh: bool, schools: int = 3) -> list[s
     return lines
 
 
-def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None = None) -> None:
+def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None = None,
+                   suspects: dict | None = None) -> None:
     mark = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–", PENDING: "…"}[f.status]
     style = {PASS: "green", FAIL: "red", UNKNOWN: "yellow", NOT_APPLICABLE: "dim", PENDING: "cyan"}[f.status]
     head = Text(f"  {mark} ", style=style)
@@ -161,6 +171,10 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
         exact, unit = format_number(notes["exact"], places=6), format_number(notes["precision"])
         console.print(f"      精确值 {exact}，精确到 {unit} 后为 {format_number(f.value)}，以此比较" if zh
                       else f"      exact value {exact}; compared rounded to {unit}: {format_number(f.value)}")
+    doubtful = depends_on(f.inputs, suspects or {})
+    if doubtful:
+        console.print(Text(f"      依赖前后矛盾的数据（见“数据质量”）：{'、'.join(doubtful)}" if zh else
+                           f"      reads implausible data (see Data quality): {', '.join(doubtful)}", style="yellow"))
     if f.deadline:
         console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
     if f.progress is not None:

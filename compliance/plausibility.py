@@ -1,0 +1,156 @@
+"""Cross-field plausibility: figures of one record that cannot all be true together.
+
+The schema checks each value alone (an integer, not negative, a rate not above 1); these checks
+read two or more values that describe the same thing — a part and its whole, a class list and
+the class count — and say when they disagree. They are data-quality notices, not rule findings:
+the report lists them, and a finding that read one of their values says it depends on it.
+With `--strict` they are errors and the record is not judged.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .diagnostics import Diagnostic, Localized, Location
+from .dsl.names import load_record_schema, schema_at
+from .record import pointer
+
+# (part, whole): the part cannot exceed the whole. Facts and every history entry and county.
+FACT_PARTS = (
+    ("small_schools_funded_as_100", "small_schools"),
+    ("staff_quota_allocated", "staff_quota_total"),
+    ("posts_allocated", "posts_total"),
+    ("rotated_backbone_teachers", "rotated_teachers"),
+    ("public_budget_education_expenditure_wan_yuan", "education_expenditure_wan_yuan"),
+    ("townships_with_public_kindergarten", "townships"),
+    ("large_townships_with_two_public_kindergartens", "large_townships"),
+    ("large_villages_with_kindergarten", "large_villages"),
+    ("small_villages_with_attached_or_joint_kindergarten", "small_villages"),
+    ("rural_small_and_boarding_schools_up_to_standard", "rural_small_and_boarding_schools"),
+    ("compulsory_large_classes", "compulsory_classes"),
+    ("high_school_oversized_classes", "high_school_classes"),
+    ("gigabit_connected_schools", "gigabit_target_schools"),
+    ("basic_balanced_counties", "county_level_divisions"),
+    ("quality_balanced_counties", "county_level_divisions"),
+)
+# Teachers of a kind are among the section's teachers.
+SECTION_PARTS = (
+    ("teachers_above_required_degree", "teachers"),
+    ("backbone_teachers", "teachers"),
+    ("pe_art_teachers", "teachers"),
+)
+
+
+def plausibility(data: dict, file: str, strict: bool = False) -> list[Diagnostic]:
+    """Every disagreement between figures of the record: warnings W130–W133, or with `strict`
+    errors E130–E133. `data` has passed the schema."""
+    out: list[Diagnostic] = []
+    if isinstance(data.get("facts"), dict):
+        out += _parts(data["facts"], ["facts"], FACT_PARTS, file)
+    for i, entry in enumerate(_list(data.get("history"))):
+        out += _parts(entry, ["history", i], FACT_PARTS, file)
+    for i, county in enumerate(_list(data.get("counties"))):
+        if isinstance(county.get("facts"), dict):
+            out += _parts(county["facts"], ["counties", i, "facts"], FACT_PARTS, file)
+        for j, entry in enumerate(_list(county.get("history"))):
+            out += _parts(entry, ["counties", i, "history", j], FACT_PARTS, file)
+    for i, school in enumerate(_list(data.get("schools"))):
+        out += _school(school, ["schools", i], file)
+    if strict:
+        out = [Diagnostic("E" + d.code[1:], d.location, d.args) for d in out]   # same words, see diagnostics
+    return out
+
+
+def _list(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _parts(node: dict, at: list, pairs, file: str) -> list[Diagnostic]:
+    out = []
+    for part, whole in pairs:
+        a, b = node.get(part), node.get(whole)
+        if _number(a) and _number(b) and a > b:
+            out.append(Diagnostic("W130", Location(file, pointer=pointer(at + [part])), {
+                "part": _named(at + [part], a), "whole": _named(at + [whole], b),
+                "pointers": (pointer(at + [part]), pointer(at + [whole]))}, "warning"))
+    return out
+
+
+def _school(school: dict, at: list, file: str) -> list[Diagnostic]:
+    out = []
+    sections = school.get("sections") if isinstance(school.get("sections"), dict) else {}
+    sizes = school.get("class_sizes") if isinstance(school.get("class_sizes"), dict) else {}
+    counts = {name: (sec.get("students"), sec.get("classes"), at + ["sections", name])
+              for name, sec in sections.items() if isinstance(sec, dict)}
+    if "high_school_students" in school or "high_school_classes" in school:
+        counts["high"] = (school.get("high_school_students"), school.get("high_school_classes"), at)
+    for name, sec in sections.items():
+        if isinstance(sec, dict):
+            out += _parts(sec, at + ["sections", name], SECTION_PARTS, file)
+    for name, (students, classes, where) in counts.items():
+        s_key, c_key = ("high_school_students", "high_school_classes") if name == "high" else ("students", "classes")
+        s_at, c_at = where + [s_key], where + [c_key]
+        if isinstance(students, int) and isinstance(classes, int) and (students == 0) != (classes == 0):
+            out.append(Diagnostic("W133", Location(file, pointer=pointer(c_at if classes else s_at)), {
+                "students": _named(s_at, students), "classes": _named(c_at, classes),
+                "pointers": (pointer(s_at), pointer(c_at))}, "warning"))
+        listed = sizes.get(name)
+        if not isinstance(listed, list) or not all(isinstance(n, int) for n in listed):
+            continue
+        list_at = pointer(at + ["class_sizes", name])
+        if isinstance(classes, int) and len(listed) != classes:
+            out.append(Diagnostic("W131", Location(file, pointer=list_at), {
+                "listed": len(listed), "classes": _named(c_at, classes),
+                "pointers": (list_at, pointer(c_at))}, "warning"))
+        if isinstance(students, int) and sum(listed) != students:
+            out.append(Diagnostic("W132", Location(file, pointer=list_at), {
+                "total": sum(listed), "students": _named(s_at, students),
+                "pointers": (list_at, pointer(s_at))}, "warning"))
+    return out
+
+
+def _named(path: list, value) -> Localized:
+    """A value with its field's title and unit: 专任教师总数 72 人 (the pointer is in the location)."""
+    node = schema_at(load_record_schema(), pointer(path))
+    title = node.get("title", str(path[-1]))
+    unit = node.get("x-unit", "")
+    zh = "" if unit in ("1", "") else f" {unit}"
+    return Localized(f"{title}（{path[-1]}）{value}{zh}", f"{path[-1]} {value}{_UNITS_EN.get(unit, '')}")
+
+
+# Counting units say nothing in English ("72 teachers" is already in the field name).
+_UNITS_EN = {"元": " yuan", "万元": " × 10,000 yuan", "㎡": " m²"}
+
+
+CODES = ("W130", "W131", "W132", "W133")
+
+
+def notices(diagnostics) -> list[Diagnostic]:
+    """The plausibility notices among a record's diagnostics."""
+    return [d for d in diagnostics if d.code in CODES]
+
+
+def implausible_pointers(diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
+    """Pointer → codes of the plausibility notices that name it."""
+    out: dict[str, list[str]] = {}
+    for d in diagnostics:
+        for p in d.args.get("pointers", ()):
+            out.setdefault(p, []).append(d.code)
+    return out
+
+
+def depends_on(inputs, suspects: dict[str, list[str]]) -> list[str]:
+    """The suspect pointers a finding read (an input at or under a suspect pointer)."""
+    if not suspects:
+        return []
+    hits = []
+    for where, _ in inputs:
+        if not isinstance(where, str) or not where.startswith("/"):
+            continue
+        for p in suspects:
+            if (where == p or where.startswith(p + "/")) and p not in hits:
+                hits.append(p)
+    return hits
