@@ -205,3 +205,44 @@ def test_a_record_over_the_size_limit_is_refused_at_once(tmp_path, lang, words):
     assert code == 2 and "E122" in out + err
     code, _, _ = run("check", path, "--max-record-size", limit * 4)
     assert code == 1
+
+
+# Each class of hostile input answered in both languages, with its exit status.
+@pytest.mark.parametrize("lang,words", [
+    ("zh", "未定义的字段 'studens'（是否指 'students'？）"), ("en", "unknown field 'studens' (did you mean 'students'?)")])
+def test_a_misspelt_field_is_an_error_with_did_you_mean(tmp_path, lang, words):
+    data = json.loads(RECORD)
+    section = data["schools"][0]["sections"]["primary"]
+    section["studens"] = section.pop("students")
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run("check", path, "--lang", lang)
+    assert code == 2 and out == "" and "#/schools/0/sections/primary/studens" in err and words in err
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "历年数据中 2022 年出现了不止一次（另见 /history/0/year）"),
+                                        ("en", "history has year 2022 more than once (also at /history/0/year)")])
+def test_a_repeated_history_year_is_an_error(tmp_path, lang, words):
+    data = json.loads(RECORD)
+    data["history"] = [{"year": 2022}, {"year": 2022}]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run("check", path, "--lang", lang)
+    assert code == 2 and "#/history/1/year" in err and "E113" in err and words in err
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "JSON 语法错误：嵌套层数过多（超过 200 层）"),
+                                        ("en", "nested more than 200 levels deep")])
+def test_deep_nesting_is_answered_in_both_languages(tmp_path, lang, words):
+    path = tmp_path / "deep.json"
+    path.write_text('{"x": ' + "[" * 1000 + "]" * 1000 + "}", encoding="utf-8")
+    code, _, err = run("check", path, "--lang", lang)
+    assert code == 2 and f"{path}:1:206:" in err and words in err
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "无法写入输出文件：目录"), ("en", "cannot write the output file: the folder")])
+def test_an_unwritable_output_is_answered_in_both_languages(tmp_path, lang, words):
+    code, out, err = run("check", ROOT / "examples" / "county-fail.json", "--lang", lang,
+                         "--output", tmp_path / "missing" / "out.json")
+    assert code == 2 and "E108" in err and words in err and out == ""
+    assert list(tmp_path.iterdir()) == []

@@ -61,3 +61,12 @@ def test_ordinary_aliases_still_work(tmp_path):
     path.write_text("citation: &c {document: 测试, article: 第一条}\nrules: []\nderived: []\n", encoding="utf-8")
     code, err = lint(path)
     assert "E109" not in err and "E101" not in err
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_hostile_rule_file_is_answered_in_chinese_at_the_same_place(tmp_path, name):
+    text, code, where, _ = CASES[name]
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    exit_code, err = lint(path, "zh")
+    assert exit_code == 2 and f"{path}:{where}" in err and f"错误 {code}" in err, err[:300]
