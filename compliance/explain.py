@@ -95,14 +95,10 @@ def steps_as_data(tracer: Tracer, finding: Finding, limit: int = 80) -> list[dic
 
 
 def _entities(view: RecordView, finding: Finding):
-    pointer = finding.subject.pointer
-    for s in view.sections:
-        if s.pointer == pointer:
-            return s.school, s
-    for s in view.schools:
-        if s.pointer == pointer:
-            return s, None
-    return None, None
+    entity = view.by_pointer.get(finding.subject.pointer)
+    if entity is None:
+        return None, None
+    return (entity.school, entity) if entity.kind == "section" else (entity, None)
 
 
 # ---- text ------------------------------------------------------------------------------

@@ -56,7 +56,10 @@ class RecordView:
                     self.sections.append(Entity("section", sections[level], f"/schools/{i}/sections/{level}",
                                                 entity, level))
         self.sections_by_level = {level: [s for s in self.sections if s.level == level] for level in LEVELS}
-        self.school_sections = {id(s): [x for x in self.sections if x.school is s] for s in self.schools}
+        self.by_pointer = {e.pointer: e for e in (*self.schools, *self.sections)}
+        self.school_sections = {id(s): [] for s in self.schools}
+        for section in self.sections:       # one pass: a list scan per school was quadratic in schools
+            self.school_sections[id(section.school)].append(section)
         history = data.get("history") if isinstance(data.get("history"), list) else []
         entries = [Entity("history", h, f"/history/{i}") for i, h in enumerate(history) if isinstance(h, dict)]
         self.history = sorted(entries, key=lambda e: (e.data.get("year") is None, e.data.get("year") or 0))
