@@ -22,6 +22,7 @@ from .findings import Finding, Subject, summary_key, verdict
 from .inputs import sources
 from .record import MAX_RECORD_MB
 
+BATCH_MIN = 8        # records sharing packs and date from which the columnar batch path pays
 ABSENT = "absent"    # the rule gives no finding for this subject on that side (rule added or removed)
 
 
@@ -123,9 +124,14 @@ def compare(old_rules: Path, new_rules: Path, records: list[_Ready], packs: tupl
             key = (side, names)
             if key not in checkers:
                 checkers[key] = load_checker(list(names), [folder], Location(records[indexes[0]].name, pointer="/packs"))
-            runs = checkers[key].run_many([records[i].data for i in indexes], as_of, trace=False)
-            for i, run in zip(indexes, runs):
-                out[i] = run.findings
+            checker = checkers[key]
+            if len(indexes) >= BATCH_MIN:
+                runs = checker.run_many([records[i].data for i in indexes], as_of, trace=False)
+                for i, run in zip(indexes, runs):
+                    out[i] = run.findings
+            else:   # preparing the columnar program costs more than a few records take one by one
+                for i in indexes:
+                    out[i] = checker.check(records[i].data, as_of, trace=False)
     diffs = tuple(_record_diff(r, old, new) for r, old, new in zip(records, old_findings, new_findings))
     old_analyses = [a for (side, _), c in checkers.items() if side == "old" for a in c.analyses]
     new_analyses = [a for (side, _), c in checkers.items() if side == "new" for a in c.analyses]
