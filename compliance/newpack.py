@@ -158,12 +158,15 @@ def _write(staging: Path, target: Path, pack_id: str, parent: str | None, docume
 
 
 def _title(text: str | None) -> str | None:
+    """The document's title: the first short line that names a kind of policy document (a
+    web copy often starts with navigation), else its first line. Only a draft to edit."""
     if not text:
         return None
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:80]
-    return None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[:30]:
+        if len(line) <= 80 and re.search(r"(方案|意见|办法|措施|通知|规划|决定|标准)$", line):
+            return line
+    return lines[0][:80] if lines else None
 
 
 def _coverage(paragraphs: list[tuple[str, str]], document: Path | None) -> str:
