@@ -510,7 +510,8 @@ def cmd_diff(args) -> int:
             old, new = folders
             old_label = str(old)
         try:
-            result = compare(old, new, records, tuple(args.pack) if args.pack else None)
+            result = compare(old, new, records, tuple(args.pack) if args.pack else None,
+                             old_is_temporary=bool(args.old_rev))
         except CompilationFailed as exc:
             _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
             return EXIT_ERROR

@@ -17,7 +17,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Localized, Location, has_errors
+from .diagnostics import CompilationFailed, Diagnostic, Localized, Location, has_errors
 from .findings import Finding, Subject, summary_key, verdict
 from .inputs import sources
 from .record import MAX_RECORD_MB
@@ -109,10 +109,11 @@ def read_records(paths: list[str], as_of: datetime.date | None, max_mb: float = 
     return ready, problems
 
 
-def compare(old_rules: Path, new_rules: Path, records: list[_Ready], packs: tuple[str, ...] | None = None) -> DiffResult:
+def compare(old_rules: Path, new_rules: Path, records: list[_Ready], packs: tuple[str, ...] | None = None,
+            old_is_temporary: bool = False, batch_min: int = BATCH_MIN) -> DiffResult:
     """Judge `records` by both rule folders. Raises CompilationFailed when a side's packs do
-    not load (the diagnostics name that side's files)."""
-    from .engine import load_checker
+    not load (the diagnostics name that side's files). A temporary old folder (from git) is
+    analysed without the on-disk cache, whose entries are per folder and would pile up."""
     groups: dict = {}
     for i, r in enumerate(records):
         groups.setdefault((packs or r.packs, r.as_of), []).append(i)
@@ -123,9 +124,10 @@ def compare(old_rules: Path, new_rules: Path, records: list[_Ready], packs: tupl
         for side, folder, out in (("old", old_rules, old_findings), ("new", new_rules, new_findings)):
             key = (side, names)
             if key not in checkers:
-                checkers[key] = load_checker(list(names), [folder], Location(records[indexes[0]].name, pointer="/packs"))
+                checkers[key] = _checker(names, folder, Location(records[indexes[0]].name, pointer="/packs"),
+                                         cached=not (side == "old" and old_is_temporary))
             checker = checkers[key]
-            if len(indexes) >= BATCH_MIN:
+            if len(indexes) >= batch_min:
                 runs = checker.run_many([records[i].data for i in indexes], as_of, trace=False)
                 for i, run in zip(indexes, runs):
                     out[i] = run.findings
@@ -146,6 +148,26 @@ def compare(old_rules: Path, new_rules: Path, records: list[_Ready], packs: tupl
             rule_params.setdefault(rule.qualified_id, _params_read(rule, a))
     return DiffResult(params, changed, tuple(sorted(new_rules_by_id.keys() - old_rules_by_id.keys())),
                       tuple(sorted(old_rules_by_id.keys() - new_rules_by_id.keys())), rule_params, diffs)
+
+
+def _checker(names: tuple[str, ...], folder: Path, where: Location, cached: bool):
+    from .engine import Checker, load_checker
+    if cached:
+        return load_checker(list(names), [folder], where)
+    from .lint import analyze
+    from .packs import Repository
+    repository = Repository([folder])
+    analyses = []
+    for name in names:
+        directory = repository.directory(name)
+        if directory is None:
+            raise CompilationFailed([Diagnostic("E115", where, {"name": name, "available": repository.ids()})])
+        analysis = analyze(repository.load(directory), repository)
+        if analysis.errors:
+            raise CompilationFailed(analysis.diagnostics)
+        analyses.append(analysis)
+    ancestors = {p.id for a in analyses for p in a.chain[:-1]}   # as load_checker: a listed ancestor adds nothing
+    return Checker([a for a in analyses if a.pack.id not in ancestors])
 
 
 def _record_diff(record: _Ready, old: list[Finding], new: list[Finding]) -> RecordDiff:

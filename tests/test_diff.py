@@ -31,17 +31,23 @@ def raise_r1(rules: Path, value: str) -> None:
     params.write_text(text.replace(old, old.replace("4.2}", f"{value}}}")), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def raised(tmp_path_factory):
+    """The shipped rules against a copy with r1 primary raised to 5.2, judged for the two records."""
+    from compliance.diff import compare, read_records
     new = tmp_path_factory.mktemp("diff") / "rules"
     shutil.copytree(ROOT / "rules", new)
     raise_r1(new, "5.2")
-    return new
+    records, problems = read_records([str(r) for r in RECORDS], None)
+    assert problems == []
+    return compare(ROOT / "rules", new, records), new
 
 
-def test_raised_r1_lists_the_schools_that_flip(capsys, raised):
-    code, out, _ = run(capsys, "diff", ROOT / "rules", raised, *RECORDS)
-    assert code == 1
+def test_raised_r1_lists_the_schools_that_flip_in_text_and_json(raised):
+    from compliance.report.diff_report import render_text
+    result, new = raised
+    assert result.changed          # what makes the command exit 1
+    out = render_text(result, str(ROOT / "rules"), str(new))
     # county-pass: 第二小学 5.0955 and 北门学校 5.1282 fall below 5.2; county-fail: 城东小学 5.096.
     assert "national/R1 小学 4.2 → 5.2：3 所学校由达标变为未达标（2 个县）；结论变化：1 个县" in out
     for school in ("示例县第二小学（小学）", "示例县北门学校（小学）", "示例县城东小学（小学）"):
@@ -51,11 +57,9 @@ def test_raised_r1_lists_the_schools_that_flip(capsys, raised):
     assert "examples/county-pass.json" in out.replace("\\", "/") and "结论 通过 → 未通过" in out
     assert "结论不变（未通过）" in out       # county-fail failed already
 
-
-def test_json_shape_and_schema(capsys, raised):
-    code, out, _ = run(capsys, "diff", ROOT / "rules", raised, *RECORDS, "--format", "json")
-    assert code == 1
-    doc = json.loads(out)
+    # The same result as JSON (one judgement for both: it is the costly part).
+    from compliance.report.diff_report import render_json
+    doc = json.loads(render_json(result, str(ROOT / "rules"), str(new)))
     assert list(Draft202012Validator(SCHEMA).iter_errors(doc)) == []
     assert doc["summary"] == {"records": 2, "records_changed": 2, "verdicts_changed": 1, "findings_changed": 3}
     (param,) = doc["params"]
@@ -134,3 +138,17 @@ def test_old_rules_from_a_git_revision(capsys, tmp_path, monkeypatch):
     assert code == 2 and "E291" in err and "no-such-rev" in err
     code, _, err = run(capsys, "diff", "--old-rev", "HEAD", tmp_path, RECORDS[0])   # outside the repository
     assert code == 2 and "E290" in err
+
+
+def test_removed_rules_are_named_and_their_findings_become_absent(capsys, tmp_path):
+    new = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", new)
+    (new / "national" / "vetoes.yaml").unlink()      # V1 … V6 gone; county-fail failed V3
+    code, out, _ = run(capsys, "diff", ROOT / "rules", new, RECORDS[1], "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert "national/V3" in doc["rules_removed"] and doc["params"] == [] and doc["rules_added"] == []
+    v3 = next(r for r in doc["by_rule"] if r["rule"] == "national/V3")
+    assert v3["transitions"] == [{"from": "fail", "to": "absent", "subject_kind": "jurisdiction",
+                                  "findings": 1, "subjects": 1, "records": 1}]
+    assert "规则已删除" in v3["headline"]
