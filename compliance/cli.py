@@ -108,6 +108,33 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(test)
 
+    diff = sub.add_parser("diff", help="规则修改对数据结果的影响 / which findings a rule change would change",
+                          description="用旧、新两套规则检查同一批数据，列出状态改变的结果（按规则、按数据）与改变的参数。"
+                                      "退出码：0 没有结果改变；1 有结果或结论改变；2 输入或规则有误")
+    diff.add_argument("paths", nargs="+", metavar="PATH",
+                      help="OLD_RULES NEW_RULES RECORD…（旧规则目录、新规则目录、数据文件或目录）；"
+                           "给出 --old-rev 时为 RULES RECORD…")
+    diff.add_argument("--old-rev", dest="old_rev", metavar="REV",
+                      help="旧规则取自 git 版本 REV 中的同一目录（如 HEAD~1），新规则为工作区中的目录")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="text 文字（默认）；json JSON 文档")
+    diff.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现）")
+    diff.add_argument("--pack", action="append", default=None, help="规则包名称（默认取数据中的 packs，否则 national）")
+    diff.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
+    diff.add_argument("--all", action="store_true", help=f"文字报告列出每条规则的全部变化（默认每条规则最多 20 项）")
+    diff.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
+                      help="数据中未定义的字段只作警告")
+    _lang_option(diff)
+
+    new = sub.add_parser("new-pack", help="新建地方规则包 / scaffold a new rule pack",
+                         description="生成 pack.yaml、params.yaml、coverage.yaml（给出文件时按其编号段落预填）、一条示例规则、"
+                                     "示例数据和测试用例；已存在的规则包不会被覆盖（以 2 退出）")
+    new.add_argument("id", help="规则包标识（小写字母、数字、- 和 _），如 mycounty")
+    new.add_argument("--extends", help="继承的规则包，如 national")
+    new.add_argument("--document", type=Path, help="政策文件的纯文本（复制为 document.txt，并据其编号段落预填 coverage.yaml）")
+    new.add_argument("--dir", type=Path, default=Path("rules/local"), help="放置新规则包的目录（默认 rules/local）")
+    new.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录（查找 --extends）")
+    _lang_option(new)
+
     lint = sub.add_parser("lint", help="静态检查规则文件 / check rule files")
     lint.add_argument("paths", nargs="*", type=Path, help="规则包目录或规则文件（默认 rules/）")
     _lang_option(lint)
@@ -123,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
-                "test": cmd_test, "explain": cmd_explain}[args.command](args)
+                "test": cmd_test, "explain": cmd_explain, "diff": cmd_diff,
+                "new-pack": cmd_new_pack}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (`… | head`): stop quietly
@@ -447,6 +475,84 @@ def cmd_test(args) -> int:
         sys.stdout.write(f"覆盖率低于 {args.min_coverage:g}%：{low}\n" if args.lang == "zh"
                          else f"coverage below {args.min_coverage:g}%: {low}\n")
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    """Exit 0 when no finding or verdict changes, 1 when some do (as diff(1)), 2 on bad input."""
+    from .diff import compare, read_records, rules_at_revision
+    from .report.diff_report import render_json, render_text
+
+    lang = args.lang
+    need = 2 if args.old_rev else 3
+    if len(args.paths) < need:
+        expected = Localized("--old-rev REV RULES RECORD…" if args.old_rev else "OLD_RULES NEW_RULES RECORD…",
+                             "--old-rev REV RULES RECORD…" if args.old_rev else "OLD_RULES NEW_RULES RECORD…")
+        _print_diagnostics([Diagnostic("E292", Location("diff"), {"expected": expected})], lang)
+        return EXIT_ERROR
+    problem = _output_problem(args.output)
+    as_of = None
+    if problem is None and args.as_of is not None:
+        as_of, problem = _as_of(args.as_of, {}, "--as-of")
+    if problem is not None:
+        _print_diagnostics([problem], lang)
+        return EXIT_ERROR
+    folders = [Path(p) for p in args.paths[:need - 1]]
+    for folder in folders:
+        if not folder.is_dir():
+            _print_diagnostics([Diagnostic("E106", Location(str(folder)), {"path": str(folder)})], lang)
+            return EXIT_ERROR
+    records, problems = read_records(args.paths[need - 1:], as_of, allow_unknown=args.allow_unknown_fields)
+    _print_diagnostics(problems, lang)
+    if has_errors(problems):
+        return EXIT_ERROR
+    with tempfile.TemporaryDirectory(prefix="compliance-diff-") as tmp:
+        if args.old_rev:
+            old, problem = rules_at_revision(args.old_rev, folders[0], Path(tmp))
+            if problem is not None:
+                _print_diagnostics([problem], lang)
+                return EXIT_ERROR
+            new, old_label = folders[0], f"{args.old_rev}:{folders[0]}"
+        else:
+            old, new = folders
+            old_label = str(old)
+        try:
+            result = compare(old, new, records, tuple(args.pack) if args.pack else None,
+                             old_is_temporary=bool(args.old_rev))
+        except CompilationFailed as exc:
+            _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
+            return EXIT_ERROR
+    render = render_json if args.format == "json" else (lambda *a: render_text(*a, show_all=args.all))
+    _write(render(result, old_label, str(new), lang), args.output)
+    return EXIT_FINDINGS if result.changed else EXIT_OK
+
+
+def cmd_new_pack(args) -> int:
+    from .newpack import create
+    from .packs import Repository
+
+    lang = args.lang
+    if args.extends:
+        repository = Repository(args.rules + [args.dir])
+        if repository.directory(args.extends) is None:
+            _print_diagnostics([Diagnostic("E115", Location("--extends"),
+                                           {"name": args.extends, "available": repository.ids()})], lang)
+            return EXIT_ERROR
+    scaffold, problem = create(args.id, args.extends, args.document, args.dir)
+    if problem is not None:
+        _print_diagnostics([problem], lang)
+        return EXIT_ERROR
+    files = "、".join(scaffold.files) if lang == "zh" else ", ".join(scaffold.files)
+    if lang == "zh":
+        print(f"已新建规则包 {scaffold.id}：{scaffold.directory}（{files}）")
+        if scaffold.paragraphs:
+            print(f"coverage.yaml 列出了文件的 {scaffold.paragraphs} 个编号段落，均标为 todo（尚未编码）")
+        print(f"下一步：compliance lint {scaffold.directory} && compliance test {scaffold.directory}")
+    else:
+        print(f"created rule pack {scaffold.id}: {scaffold.directory} ({files})")
+        if scaffold.paragraphs:
+            print(f"coverage.yaml lists the document's {scaffold.paragraphs} numbered paragraphs, each marked todo (not yet encoded)")
+        print(f"next: compliance lint {scaffold.directory} && compliance test {scaffold.directory}")
     return EXIT_OK
 
 

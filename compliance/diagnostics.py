@@ -245,6 +245,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W320": ("规则 '{id}' 的逐年序列没有起算日期：文件生效前的年份也会被比较；请写 series(…, 生效日期)",
              "rule '{id}' compares a year series with no start: years before the document existed are judged too; "
              "write series(…, <effective date>)"),
+    # compliance diff and compliance new-pack
+    "E290": ("规则目录不在 git 仓库中：{reason}",
+             "the rules folder is not in a git repository: {reason}"),
+    "E291": ("无法取出 git 版本 {revision} 中的 {path}：{reason}", "cannot take {path} at git revision {revision}: {reason}"),
+    "E292": ("参数个数不对：{expected}", "wrong number of arguments: {expected}"),
+    "E293": ("规则包 '{id}' 已存在（{path}）：new-pack 不覆盖已有的规则包", "rule pack '{id}' already exists ({path}): new-pack never overwrites a pack"),
+    "E294": ("规则包标识 '{id}' 无效：只能用小写字母、数字、- 和 _，并以字母开头", "invalid pack id '{id}': lower-case letters, digits, - and _, starting with a letter"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

@@ -221,6 +221,8 @@ def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int 
         table.add_column(header[0 if zh else 1], overflow="fold")
     for p in coverage.paragraphs:
         what = "、".join(p.rules) if p.rules else (("不可检查：" if zh else "not checkable: ") + (p.not_checkable or ""))
+        if p.todo and not p.rules and not p.not_checkable:   # not yet encoded: say so, never "not checkable"
+            what = ("尚未编码：" if zh else "not yet encoded: ") + p.todo
         table.add_row(p.id, p.heading, what)
     for pid, heading in coverage.missing:
         table.add_row(Text(pid, style="red"), heading, Text("未对照" if zh else "not accounted for", style="red"))
