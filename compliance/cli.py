@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现）")
     diff.add_argument("--pack", action="append", default=None, help="规则包名称（默认取数据中的 packs，否则 national）")
     diff.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
-    diff.add_argument("--all", action="store_true", help=f"文字报告列出每条规则的全部变化（默认每条规则最多 20 项）")
+    diff.add_argument("--all", action="store_true", help="文字报告列出每条规则的全部变化（默认每条规则最多 20 项）")
     diff.add_argument("--allow-unknown-fields", dest="allow_unknown_fields", action="store_true",
                       help="数据中未定义的字段只作警告")
     _lang_option(diff)
