@@ -45,7 +45,10 @@ def run(command: str, cwd: Path) -> tuple[int, str]:
     if command.startswith("compliance "):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(shlex.split(command)[1:])
+            try:
+                code = main(shlex.split(command)[1:])
+            except SystemExit as stop:          # argparse's usage errors
+                code = stop.code
         return code, out.getvalue() + err.getvalue()
     done = subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True)
     return done.returncode, done.stdout + done.stderr
