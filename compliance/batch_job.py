@@ -43,6 +43,7 @@ class Outcome:
     fatal: bool = False                # the --pack packs cannot be loaded: nothing can be checked
     internal: str | None = None        # a bug of ours met on this record
     fallbacks: tuple[tuple[str, str], ...] = ()   # rules the columnar backend left to the closures, why
+    subjects: tuple[tuple[str, str], ...] = ()   # (JSON pointer, label) of each finding's subject in `line`
 
 
 class Judge:
@@ -185,7 +186,8 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
             failed.setdefault(f.rule, [f.title if options.lang == "zh" or not f.title_en else f.title_en, 0])[1] += 1
     jurisdiction = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), dict) else {}
     return Outcome(source.name, render_json_line(report), report["verdict"], str(jurisdiction.get("name", "")),
-                   counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(problems))
+                   counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(problems),
+                   subjects=tuple((f.subject.pointer, f.subject.label(options.lang)) for f in kept))
 
 
 def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str | None = None) -> str:

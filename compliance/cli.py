@@ -14,13 +14,36 @@ from .diagnostics import CompilationFailed, Diagnostic, Localized, Location, has
 from .record import MAX_RECORD_MB
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+# Formats written as one document over all records, by writers in compliance/report/.
+DOCUMENT_FORMATS = ("xlsx", "sarif", "junit")
+BINARY_FORMATS = ("xlsx",)
+# The --format an --output name implies, longest suffix first (".sarif.json" is SARIF, not JSON);
+# the check that --format does not contradict --output reads this table.
+FORMAT_BY_EXTENSION = {".sarif.json": "sarif", ".sarif": "sarif", ".xlsx": "xlsx", ".xml": "junit"}
+
+
+def format_of_output(output) -> str | None:
+    """The format FORMAT_BY_EXTENSION gives `output`'s name, or None."""
+    name = Path(output).name.lower()
+    for extension in sorted(FORMAT_BY_EXTENSION, key=len, reverse=True):
+        if name.endswith(extension):
+            return FORMAT_BY_EXTENSION[extension]
+    return None
+
+
+class _UsageError(SystemExit):
+    """argparse's error, with its message kept for the JSON error object (`--format json`)."""
+
+    def __init__(self, message: str):
+        super().__init__(EXIT_ERROR)
+        self.message = message
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own errors: exit 2 with a short bilingual line
         self.print_usage(sys.stderr)
         sys.stderr.write(f"用法错误 / usage error: {message}\n")
-        sys.exit(EXIT_ERROR)
+        raise _UsageError(message)
 
 
 def _positive_float(text: str) -> float:
@@ -58,9 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
-    check.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
-                       help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档）；"
-                            "jsonl：每行一份报告")
+    check.add_argument("--format", choices=("text", "json", "jsonl") + DOCUMENT_FORMATS, default="text",
+                       help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档；"
+                            "输入有误时为一个 JSON 错误对象）；jsonl：每行一份报告；xlsx：Excel 工作簿（须用 --output）；"
+                            "sarif：SARIF 2.1.0（供代码扫描工具）；junit：JUnit XML（供持续集成）")
     check.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
     check.add_argument("--findings", choices=("all", "problems"), default="all",
                        help="JSON 报告中保留的结果：all 全部（默认）；problems 只保留未达标、待补数据等（summary 仍计全部）")
@@ -147,7 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        words = sys.argv[1:] if argv is None else argv
+        if _wants_json(words):
+            lang = "en" if _option_value(words, "--lang") == "en" else "zh"
+            _json_error([Diagnostic("E136", Location(), {"reason": exc.message})], lang)
+        raise
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
                 "test": cmd_test, "explain": cmd_explain, "diff": cmd_diff,
@@ -219,8 +250,9 @@ def cmd_check(args) -> int:
     from .inputs import is_batch
     problem = _output_problem(args.output)
     if problem is not None:          # before any work: a long run must not fail at its end
-        _print_diagnostics([problem], args.lang)
-        return EXIT_ERROR
+        return _input_error(args, [problem])
+    if args.format in BINARY_FORMATS and args.output is None and sys.stdout.isatty():
+        return _input_error(args, [Diagnostic("E135", Location("--output"), {"format": args.format})])
     if is_batch(args.paths) or args.format == "jsonl":
         return _check_batch(args)
     args.record = Path(args.paths[0])
@@ -237,6 +269,8 @@ def _check_one(args) -> int:
     if isinstance(loaded, int):
         return loaded
     data, as_of, checker, findings, quality = loaded
+    if args.format in DOCUMENT_FORMATS:
+        return _check_one_document(args, data, as_of, checker, findings)
     packs = checker.packs
     advice = advise(checker, findings, data, as_of)
     if args.format == "json":
@@ -264,6 +298,55 @@ def _check_one(args) -> int:
     return EXIT_OK if verdict(findings) == "pass" else EXIT_FINDINGS
 
 
+def _check_one_document(args, data, as_of, checker, findings) -> int:
+    """xlsx, SARIF or JUnit of one record: the JSON report's content in another form."""
+    from .findings import summary, verdict
+    from .report.json_report import build_report
+    from .report.records import from_findings
+
+    kept = findings if args.findings == "all" else [f for f in findings if f.status not in ("pass", "not_applicable")]
+    report = build_report(kept, checker.packs, as_of, str(args.record), args.record.read_bytes(), args.lang)
+    report["verdict"], report["summary"] = verdict(findings), summary(findings)   # of every finding
+    jurisdiction = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), dict) else {}
+    record = from_findings(str(args.record), str(jurisdiction.get("name", "")), report, kept, args.lang)
+    _write(_document_renderer(args, {tuple(p["id"] for p in report["packs"]): checker})([record]), args.output)
+    return EXIT_OK if verdict(findings) == "pass" else EXIT_FINDINGS
+
+
+def _document_renderer(args, checkers: dict):
+    """records → the document of args.format (str, or bytes for xlsx)."""
+    if args.format == "sarif":
+        from .report import sarif
+        return lambda records: sarif.render(records, args.lang, args.verbose)
+    if args.format == "junit":
+        from .report import junit
+        return lambda records: junit.render(records, args.lang)
+    from .report import xlsx
+
+    def near_share(report: dict):
+        # "near" is the pack's own share (school_rest_min_share), of the packs the report used.
+        from .engine import load_checker
+        key = tuple(p["id"] for p in report["packs"])
+        if key not in checkers:
+            try:
+                checkers[key] = load_checker(list(key), args.rules)
+            except CompilationFailed:
+                checkers[key] = None
+        return _param_at(checkers[key], "school_rest_min_share", report["as_of"])
+    return lambda records: xlsx.render(records, args.lang, near_share)
+
+
+def _param_at(checker, name: str, as_of: str):
+    """A parameter's value on `as_of` as the most derived pack defines it, or None."""
+    if checker is None:
+        return None
+    for analysis in reversed(checker.analyses):
+        if name in analysis.params:
+            value = analysis.params[name].value_at(datetime.date.fromisoformat(as_of))
+            return value if not isinstance(value, dict) else None
+    return None
+
+
 def _check_batch(args) -> int:
     """Several records: each checked on its own (in a pool of `--jobs` processes), reports
     written in input order as they come; a bad record is reported and the others go on."""
@@ -276,8 +359,7 @@ def _check_batch(args) -> int:
     if args.as_of is not None:
         as_of, problem = _as_of(args.as_of, {}, "--as-of")
         if problem is not None:
-            _print_diagnostics([problem], args.lang)
-            return EXIT_ERROR
+            return _input_error(args, [problem])
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
                       args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields,
                       args.max_record_mb, args.strict)
@@ -289,14 +371,19 @@ def _check_batch(args) -> int:
     show_progress = sys.stderr.isatty() and not (to_terminal and args.format != "text")
     totals = Totals()
     fallbacks: dict[str, str] = {}
+    fatal: list[Diagnostic] = []
     try:
-        with _atomic_output(args.output) as out:
-            writer = writer_for(args.format, out, args.lang, to_terminal, width)
+        with _atomic_output(args.output, binary=args.format in BINARY_FORMATS) as out:
+            if args.format in DOCUMENT_FORMATS:
+                from .report.records import CollectingWriter
+                writer = CollectingWriter(_document_renderer(args, {}), out)
+            else:
+                writer = writer_for(args.format, out, args.lang, to_terminal, width)
             with _progress(total, args.lang, show_progress) as progress, \
                     contextlib.closing(outcomes(sources(args.paths, output=args.output), options, jobs)) as results:
                 for outcome in results:
                     if outcome.fatal:
-                        _print_diagnostics(list(outcome.diagnostics), args.lang, _sources_of(outcome.diagnostics))
+                        fatal = list(outcome.diagnostics)
                         raise _Stop
                     _say_diagnostics(progress, outcome, args.lang)
                     fallbacks.update(outcome.fallbacks)
@@ -306,7 +393,7 @@ def _check_batch(args) -> int:
                         progress.advance(progress.task_ids[0])
             writer.finish(totals)
     except _Stop:
-        return EXIT_ERROR
+        return _input_error(args, fatal, _sources_of(fatal))
     if args.verbose:
         _say_fallbacks(fallbacks, args.lang)
     if totals.internal:
@@ -369,24 +456,52 @@ def _load_and_check(args):
     data, problems = read_record(args.record, getattr(args, "max_record_mb", MAX_RECORD_MB))
     if not getattr(args, "allow_unknown_fields", False):     # explain has no such option: errors
         problems = unknown_as_errors(problems)
-    _print_diagnostics(problems, args.lang)
     if has_errors(problems) or data is None:
-        return EXIT_ERROR
+        return _input_error(args, problems)
+    _print_diagnostics(problems, args.lang)
     as_of, problem = _as_of(args.as_of, data, str(args.record))
     if problem is not None:
-        _print_diagnostics([problem], args.lang)
-        return EXIT_ERROR
+        return _input_error(args, [problem])
     quality = plausibility(data, str(args.record), strict=getattr(args, "strict", False))
-    _print_diagnostics(quality, args.lang)
     if has_errors(quality):
-        return EXIT_ERROR
+        return _input_error(args, quality)
+    _print_diagnostics(quality, args.lang)
     try:
         checker = load_checker(args.pack or data.get("packs") or ["national"], args.rules,
                                Location(str(args.record), pointer="/packs"))
         return data, as_of, checker, checker.check(data, as_of), quality
     except CompilationFailed as exc:
-        _print_diagnostics(exc.diagnostics, args.lang, _sources_of(exc.diagnostics))
-        return EXIT_ERROR
+        return _input_error(args, exc.diagnostics, _sources_of(exc.diagnostics))
+
+
+def _input_error(args, diagnostics: list[Diagnostic], sources: dict[str, str] | None = None) -> int:
+    """Bad input: the diagnostics on stderr and, with `--format json`, one JSON error object
+    on stdout for programs (compliance/schemas/error.schema.json). Exit status 2."""
+    _print_diagnostics(diagnostics, args.lang, sources)
+    if getattr(args, "format", None) == "json":
+        _json_error(diagnostics, args.lang)
+    return EXIT_ERROR
+
+
+def _json_error(diagnostics: list[Diagnostic], lang: str) -> None:
+    from .report.errors import error_object, render_error
+    sys.stdout.write(render_error(error_object(sorted(set(diagnostics), key=sort_key), lang)))
+    sys.stdout.flush()
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for `--format json` (read when argparse could not parse it)."""
+    return _option_value(argv, "--format") == "json"
+
+
+def _option_value(argv: list[str], option: str) -> str | None:
+    value = None
+    for i, arg in enumerate(argv):
+        if arg.startswith(option + "="):
+            value = arg.split("=", 1)[1]
+        elif arg == option and i + 1 < len(argv):
+            value = argv[i + 1]
+    return value
 
 
 def cmd_explain(args) -> int:
@@ -597,23 +712,28 @@ def _output_problem(output: Path | None) -> Diagnostic | None:
     return Diagnostic("E108", Location(str(output)), {"reason": reason})
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None) -> None:
     """Print, or write the whole file at once: a failed run never leaves half a report."""
-    with _atomic_output(output) as out:
+    with _atomic_output(output, binary=isinstance(text, bytes)) as out:
         out.write(text)
 
 
 @contextlib.contextmanager
-def _atomic_output(output: Path | None):
+def _atomic_output(output: Path | None, binary: bool = False):
     """stdout, or a temporary file beside `output` renamed to it once everything is written:
     a failed or interrupted run never leaves half a report."""
     if output is None:
-        yield sys.stdout
+        if binary:
+            sys.stdout.flush()
+            yield sys.stdout.buffer
+        else:
+            yield sys.stdout
         return
     output = Path(output)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+        with (os.fdopen(fd, "wb") if binary else
+              os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")) as fh:
             yield fh
         umask = os.umask(0)
         os.umask(umask)
