@@ -58,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
-    check.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+    check.add_argument("--format", choices=("text", "json", "jsonl", "html"), default=None,
                        help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档）；"
-                            "jsonl：每行一份报告")
+                            "jsonl：每行一份报告；html：可打印的网页报告（单个文件，多份数据时含汇总页）。"
+                            "不给出时按 --output 的扩展名选择（.txt .json .jsonl .html），否则为 text")
     check.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
     check.add_argument("--findings", choices=("all", "problems"), default="all",
                        help="JSON 报告中保留的结果：all 全部（默认）；problems 只保留未达标、待补数据等（summary 仍计全部）")
@@ -188,7 +189,10 @@ def cmd_coverage(args) -> int:
 
 def cmd_check(args) -> int:
     from .inputs import is_batch
-    problem = _output_problem(args.output)
+    from .report.formats import resolve_format
+    args.format, problem = resolve_format(args.format, args.output)   # the extension picks, or must agree
+    if problem is None:
+        problem = _output_problem(args.output)
     if problem is not None:          # before any work: a long run must not fail at its end
         _print_diagnostics([problem], args.lang)
         return EXIT_ERROR
@@ -210,7 +214,7 @@ def _check_one(args) -> int:
     data, as_of, checker, findings = loaded
     packs = checker.packs
     advice = advise(checker, findings, data, as_of)
-    if args.format == "json":
+    if args.format in ("json", "html"):
         from .explain import Tracer, steps_as_data
         tracers = {id(a): Tracer(a, data, as_of) for a in checker.analyses}
         for f in findings:
@@ -221,17 +225,25 @@ def _check_one(args) -> int:
                                                          if f.status not in ("pass", "not_applicable")]
         report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice)
         report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
-        text = render_json(report)
+        if args.format == "html":
+            from .report.html import render_html
+            text = render_html(report, _report_title(data, packs), lang)
+        else:
+            text = render_json(report)
     else:
         from .report.text import render_text  # imports rich: only text output needs it
-        jurisdiction = data.get("jurisdiction", {}).get("name", "")
-        documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
-        title = f"{jurisdiction} {data.get('year', '')} · {documents}"
+        title = _report_title(data, packs)
         color = args.output is None and sys.stdout.isatty()
         text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice)
     _write(text, args.output)
     # The data contract: missing data is not success, for one record as for many.
     return EXIT_OK if verdict(findings) == "pass" else EXIT_FINDINGS
+
+
+def _report_title(data: dict, packs) -> str:
+    jurisdiction = data.get("jurisdiction", {}).get("name", "")
+    documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
+    return f"{jurisdiction} {data.get('year', '')} · {documents}"
 
 
 def _check_batch(args) -> int:
