@@ -182,11 +182,13 @@ def _indicator_charts(findings: list[dict], zh: bool) -> str:
             continue
         groups[(f["rule"], subject.get("section") or "")].append((f, value, threshold))
     out = []
-    for (rule, section), items in sorted(groups.items()):
+    # Charts with a school not meeting its threshold first, then by rule and section.
+    ordered = sorted(groups.items(), key=lambda kv: (all(f.get("status") == "pass" for f, _, _ in kv[1]), kv[0]))
+    for (rule, section), items in ordered:
         if len(items) < 3:
             continue
-        less_is_better = items[0][0]["op"] in ("<=", "<")
-        items.sort(key=lambda it: (-it[1] if less_is_better else it[1], _school(it[0])))   # worst first
+        # worst first: by the share of its own requirement (a 九年一贯制 school has another limit)
+        items.sort(key=lambda it: (_ratio(it[1], it[2], it[0]["op"]) or Fraction(0), _school(it[0])))
         rows = [(_school(f), value, threshold, _grade(f, value, threshold)) for f, value, threshold in items]
         title = f"{rule} {items[0][0].get('title', '')}" + (f"（{_section_name(section, zh)}）" if zh and section
                                                              else f" ({_section_name(section, zh)})" if section else "")
@@ -385,7 +387,7 @@ def _finding_row(f: dict, zh: bool) -> str:
             f'{_severity(f, zh)}</td>\n<td class="rule">{esc(f.get("rule", ""))}</td>\n'
             f'<td class="what"><div class="title">{esc(f.get("title", ""))}</div>'
             f'<div class="message">{esc(f.get("message", ""))}</div>{_remedy(f, zh)}{_details(f, zh)}</td>\n'
-            f'<td>{esc(_school(f))}</td>\n<td>{esc(_section_name(section, zh)) if section else ""}</td>\n'
+            f'<td>{esc(_school(f))}</td>\n<td class="section">{esc(_section_name(section, zh)) if section else ""}</td>\n'
             f'<td class="num">{esc(compared)}</td>\n</tr>\n')
 
 
