@@ -117,6 +117,27 @@ def test_county_fail_report_in_headless_chromium(tmp_path):
             shot = ARTIFACTS / "html-report-county-fail.png"
             page.screenshot(path=str(shot), full_page=False)
             assert shot.stat().st_size > 10_000
+            # a batch: the roll-up sorts by a column, both ways, and links to each record's section
+            batch = tmp_path / "batch.html"
+            assert cli.main(["check", str(ROOT / "examples" / "beijing-2024.json"),
+                             str(ROOT / "examples" / "zhangye-2024.json"), "-o", str(batch), "--jobs", "1"]) == 0
+            page.goto(batch.as_uri(), wait_until="load")
+
+            def rows() -> list[list[str]]:
+                return page.eval_on_selector_all("table.sortable tbody tr",
+                                                 "rows => rows.map(r => [r.cells[0].textContent, r.cells[3].textContent])")
+
+            before = rows()
+            passes = sorted(before, key=lambda r: int(r[1]))
+            assert len(before) == 2 and passes[0][1] != passes[1][1]
+            header = page.locator("table.sortable th").nth(3)     # 达标
+            header.click()
+            assert rows() == passes and header.get_attribute("aria-sort") == "ascending"
+            header.click()
+            assert rows() == passes[::-1] and header.get_attribute("aria-sort") == "descending"
+            page.locator("table.sortable a").first.click()
+            target = page.evaluate("location.hash")
+            assert target.startswith("#record-") and page.locator(target).is_visible()
             seen, console = list(requests), list(problems)
             # Last, as the inspector's CSS domain itself logs a file:// origin error: the font
             # Chromium used for the banner is a Noto CJK face.
@@ -131,4 +152,4 @@ def test_county_fail_report_in_headless_chromium(tmp_path):
         finally:
             context.close()
     assert console == []
-    assert seen == [url]          # the file itself, nothing else
+    assert seen == [url, batch.as_uri()]       # the files themselves, nothing else
