@@ -208,3 +208,12 @@ def test_batch_roll_up_links_each_record_to_its_section(capsys, tmp_path):
     assert len(page.having("th", data_sort="num")) == 8 and page.having("table", class_="sortable")
     assert "共 3 份：通过 1 · 未通过 1 · 无法判定 0 · 数据无效 1" in page.text
     assert len(page.having("form", class_="filters")) == 2     # each county filters its own findings
+
+
+def test_the_smallest_single_school_change_is_the_text_reports(capsys, tmp_path):
+    code, out, _ = run(capsys, "check", EXAMPLES / "worked-example-cv.json")
+    expected = [line.strip() for line in out.splitlines() if "只调一所学校的最小改动：" in line]
+    assert expected == ["只调一所学校的最小改动：小学4 2105.2632 → 2320.4295"]
+    page = tmp_path / "cv.html"
+    run(capsys, "check", EXAMPLES / "worked-example-cv.json", "-o", page)
+    assert re.findall(r'<p class="fix">([^<]*)</p>', page.read_text(encoding="utf-8")) == expected

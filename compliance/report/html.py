@@ -262,17 +262,18 @@ def _cv_charts(findings: list[dict], zh: bool) -> str:
             fix = (f.get("contributors") or {}).get("smallest_fix")
             svg = _bar_svg(shares, "")
             if fix:
-                svg += f'<p class="fix">{esc(_t(zh, "只调一所学校的最小改动：", "smallest single-school change: "))}{esc(_fix_text(fix))}</p>\n'
+                svg += f'<p class="fix">{esc(_t(zh, "只调一所学校的最小改动：", "smallest single-school change: "))}{esc(_fix_text(fix, top))}</p>\n'
             out.append(_chart_box(title, note, svg, open_=True))
     return "".join(out)
 
 
-def _fix_text(fix) -> str:
-    if isinstance(fix, dict):
-        return " ".join(f"{k} {v}" for k, v in fix.items())
-    if isinstance(fix, (list, tuple)):
-        return " → ".join(str(x) for x in fix)
-    return str(fix)
+def _fix_text(fix: dict, top: list[dict]) -> str:
+    """contributors.smallest_fix: {"school", "from", "to"}, the school named as in `top`."""
+    name = next((c.get("school_name") for c in top if c.get("school") == fix.get("school")), None)
+    numbers = [fix.get(k) for k in ("from", "to")]
+    shown = [_shown(Fraction(repr(n)) if isinstance(n, float) else Fraction(n)) if isinstance(n, (int, float))
+             and not isinstance(n, bool) else str(n) for n in numbers]
+    return f"{name or fix.get('school', '')} {shown[0]} → {shown[1]}"
 
 
 def _series_charts(findings: list[dict], zh: bool) -> str:
