@@ -20,6 +20,7 @@ _ASSETS = Path(__file__).with_name("assets")
 _COLUMNS = ("pass", "fail", "unknown", "not_applicable", "pending", "target_missed", "advisory_missed")
 _SECTION = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
 _OP = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+_BANNER = {"pass": ("通过", "PASS"), "fail": ("未通过", "FAIL"), "unknown": ("无法判定（数据不全）", "UNKNOWN (data missing)")}
 _NEAR = Fraction(85, 100)      # 不低于要求的 85%: the standard's own line between near and far
 _LABEL_CHARS = 14              # school names in charts are cut here; the full name is the bar's <title>
 _SERIES_LINE = re.compile(r"^(?P<owner>(?:/counties/\d+)?)/(?:history/\d+|facts)/\S+ = (?P<value>-?\d+(?:\.\d+)?)$")
@@ -61,7 +62,7 @@ def county_section(report: dict, title: str, lang: str, anchor: str) -> str:
     zh = lang == "zh"
     findings = report.get("findings", [])
     verdict = report.get("verdict", "unknown")
-    label_zh, label_en, _ = _VERDICT_TEXT.get(verdict, _VERDICT_TEXT["unknown"])
+    label_zh, label_en = _BANNER.get(verdict, _BANNER["unknown"])
     packs = "、".join(f"{p.get('id')}（{p.get('document')}）" if zh else f"{p.get('id')} ({p.get('document')})"
                      for p in report.get("packs", []))
     counts = report.get("summary", {})
@@ -377,10 +378,11 @@ def _finding_row(f: dict, zh: bool) -> str:
     value, threshold = _exact(f, "value"), _exact(f, "threshold")
     compared = ""
     if value is not None and threshold is not None and f.get("op"):
-        compared = f"{_shown(value)} {_OP.get(f['op'], f['op'])} {_shown(threshold)}"
+        lines = [_shown(value), _t(zh, "要求 ", "required ") + f"{_OP.get(f['op'], f['op'])} {_shown(threshold)}"]
         ratio = _ratio(value, threshold, f["op"])
         if key != "pass" and ratio is not None:
-            compared += _t(zh, f"（要求的 {format_number(ratio, True)}）", f" ({format_number(ratio, True)} of required)")
+            lines.append(_t(zh, f"为要求的 {format_number(ratio, True)}", f"{format_number(ratio, True)} of required"))
+        compared = "<br>".join(esc(line) for line in lines)
     hidden = "" if key in _PROBLEM else " hidden"
     attrs = (f'class="finding st-{esc(key)}" data-status="{esc(key)}" data-problem="{1 if key in _PROBLEM else 0}" '
              f'data-aspect="{esc(_aspect(f, zh))}" data-school="{esc(_school(f))}" data-section="{esc(section)}"')
@@ -389,7 +391,7 @@ def _finding_row(f: dict, zh: bool) -> str:
             f'<td class="what"><div class="title">{esc(f.get("title", ""))}</div>'
             f'<div class="message">{esc(f.get("message", ""))}</div>{_remedy(f, zh)}{_details(f, zh)}</td>\n'
             f'<td>{esc(_school(f))}</td>\n<td class="section">{esc(_section_name(section, zh)) if section else ""}</td>\n'
-            f'<td class="num">{esc(compared)}</td>\n</tr>\n')
+            f'<td class="num">{compared}</td>\n</tr>\n')
 
 
 def _severity(f: dict, zh: bool) -> str:
@@ -410,8 +412,10 @@ def _details(f: dict, zh: bool) -> str:
     """Citation and quote, what is missing, the contributors and the evaluation steps: folded."""
     c = f.get("citation") or {}
     where = " ".join(x for x in (c.get("document"), (c.get("article") or "") + (c.get("item") or "")) if x)
-    parts = [f'<p class="citation">{_t(zh, "出处：", "Source: ")}{esc(where)}'
-             + (f' <q>{esc(c["quote"])}</q>' if c.get("quote") else "") + "</p>"]
+    parts = []
+    if where or c.get("quote"):
+        parts.append(f'<p class="citation">{_t(zh, "出处：", "Source: ")}{esc(where)}'
+                     + (f' <q>{esc(c["quote"])}</q>' if c.get("quote") else "") + "</p>")
     if c.get("quote_reading"):
         parts.append(f'<p class="reading">{_t(zh, "原文今读：", "Quote reads: ")}<q>{esc(c["quote_reading"])}</q></p>')
     if c.get("reading"):
