@@ -17,20 +17,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats written as one document over all records, by writers in compliance/report/.
 DOCUMENT_FORMATS = ("xlsx", "sarif", "junit")
 BINARY_FORMATS = ("xlsx",)
-# The --format an --output name implies, longest suffix first (".sarif.json" is SARIF, not JSON);
-# the check that --format does not contradict --output reads this table.
-FORMAT_BY_EXTENSION = {".sarif.json": "sarif", ".sarif": "sarif", ".xlsx": "xlsx", ".xml": "junit"}
-
-
-def format_of_output(output) -> str | None:
-    """The format FORMAT_BY_EXTENSION gives `output`'s name, or None."""
-    name = Path(output).name.lower()
-    for extension in sorted(FORMAT_BY_EXTENSION, key=len, reverse=True):
-        if name.endswith(extension):
-            return FORMAT_BY_EXTENSION[extension]
-    return None
-
-
 class _UsageError(SystemExit):
     """argparse's error, with its message kept for the JSON error object (`--format json`)."""
 
@@ -81,10 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
-    check.add_argument("--format", choices=("text", "json", "jsonl") + DOCUMENT_FORMATS, default="text",
+    check.add_argument("--format", choices=("text", "json", "jsonl", "html") + DOCUMENT_FORMATS, default=None,
                        help="text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档；"
-                            "输入有误时为一个 JSON 错误对象）；jsonl：每行一份报告；xlsx：Excel 工作簿（须用 --output）；"
-                            "sarif：SARIF 2.1.0（供代码扫描工具）；junit：JUnit XML（供持续集成）")
+                            "输入有误时为一个 JSON 错误对象）；jsonl：每行一份报告；html：可打印的网页报告（单个文件，"
+                            "多份数据时含汇总页）；xlsx：Excel 工作簿（须用 --output）；sarif：SARIF 2.1.0（供代码扫描工具）；"
+                            "junit：JUnit XML（供持续集成）。不给出时按 --output 的扩展名选择（.txt .json .jsonl .html "
+                            ".xlsx .sarif .xml），否则为 text")
     check.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现，失败时不留文件）")
     check.add_argument("--findings", choices=("all", "problems"), default="all",
                        help="JSON 报告中保留的结果：all 全部（默认）；problems 只保留未达标、待补数据等（summary 仍计全部）")
@@ -248,7 +236,10 @@ def cmd_coverage(args) -> int:
 
 def cmd_check(args) -> int:
     from .inputs import is_batch
-    problem = _output_problem(args.output)
+    from .report.formats import resolve_format
+    args.format, problem = resolve_format(args.format, args.output)   # the extension picks, or must agree
+    if problem is None:
+        problem = _output_problem(args.output)
     if problem is not None:          # before any work: a long run must not fail at its end
         return _input_error(args, [problem])
     if args.format in BINARY_FORMATS and args.output is None and sys.stdout.isatty():
@@ -273,7 +264,7 @@ def _check_one(args) -> int:
         return _check_one_document(args, data, as_of, checker, findings)
     packs = checker.packs
     advice = advise(checker, findings, data, as_of)
-    if args.format == "json":
+    if args.format in ("json", "html"):
         from .explain import Tracer, steps_as_data
         tracers = {id(a): Tracer(a, data, as_of) for a in checker.analyses}
         for f in findings:
@@ -284,12 +275,14 @@ def _check_one(args) -> int:
                                                          if f.status not in ("pass", "not_applicable")]
         report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice, quality)
         report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
-        text = render_json(report)
+        if args.format == "html":
+            from .report.html import render_html
+            text = render_html(report, _report_title(data, packs), lang)
+        else:
+            text = render_json(report)
     else:
         from .report.text import render_text  # imports rich: only text output needs it
-        jurisdiction = data.get("jurisdiction", {}).get("name", "")
-        documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
-        title = f"{jurisdiction} {data.get('year', '')} · {documents}"
+        title = _report_title(data, packs)
         color = args.output is None and sys.stdout.isatty()
         text = render_text(findings, title, as_of.isoformat(), lang, args.verbose, color=color, advice=advice,
                            quality=quality)
@@ -345,6 +338,12 @@ def _param_at(checker, name: str, as_of: str):
             value = analysis.params[name].value_at(datetime.date.fromisoformat(as_of))
             return value if not isinstance(value, dict) else None
     return None
+
+
+def _report_title(data: dict, packs) -> str:
+    jurisdiction = data.get("jurisdiction", {}).get("name", "")
+    documents = "、".join(f"《{p.document.get('title', p.title)}》（{p.document_label}）" for p in packs)
+    return f"{jurisdiction} {data.get('year', '')} · {documents}"
 
 
 def _check_batch(args) -> int:

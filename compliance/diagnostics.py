@@ -130,6 +130,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "the file is not UTF-8; it was read as {encoding}. Saving it as UTF-8 is recommended"),
     "E109": ("YAML 内容超出限制：{reason}", "YAML beyond limits: {reason}"),
     "E108": ("无法写入输出文件：{reason}", "cannot write the output file: {reason}"),
+    "E137": ("--format {format} 与输出文件的扩展名 {ext}（{implied} 格式）不符：{hint}去掉 --format 以按扩展名选择格式",
+             "--format {format} contradicts the output file's extension {ext} (the {implied} format): {hint}drop --format to let the extension choose"),
     "E102": ("重复的键 '{key}'（第一次出现在第 {first_line} 行）",
              "duplicate key '{key}' (first seen on line {first_line})"),
     "E103": ("{where}不符合格式要求：{reason}", "{where} does not match the schema: {reason}"),

@@ -158,4 +158,7 @@ def writer_for(fmt: str, out: TextIO, lang: str, color: bool, width: int):
         return JsonLinesWriter(out)
     if fmt == "json":
         return JsonWriter(out)
+    if fmt == "html":
+        from .html import HtmlWriter
+        return HtmlWriter(out, lang)
     return TextWriter(out, lang, color, width)

@@ -131,16 +131,23 @@ def _aspect_table(findings: list[Finding], zh: bool) -> Table:
 
 def _where_to_act(findings: list[Finding], zh: bool, schools: int = 3) -> list[str]:
     """One line per aspect with decisive failures: how many, and the schools with the most."""
+    decisive = [(_aspect(f, zh), f.subject.school_name or f.subject.school or "") for f in findings
+                if f.status == FAIL and f.severity in ("must", "veto")]
+    return where_to_act_lines(decisive, zh, schools)
+
+
+def where_to_act_lines(decisive, zh: bool, schools: int = 3) -> list[str]:
+    """The 先看 lines from (aspect, school or "") of each decisive failure; the HTML report
+    calls it with the same pairs read from the JSON report."""
     lines = []
-    by_aspect: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        if f.status == FAIL and f.severity in ("must", "veto"):
-            by_aspect[_aspect(f, zh)].append(f)
+    by_aspect: dict[str, list[str]] = defaultdict(list)
+    for aspect, school in decisive:
+        by_aspect[aspect].append(school)
     for aspect, items in by_aspect.items():
         counts: dict[str, int] = defaultdict(int)
-        for f in items:
-            if f.subject.school_name or f.subject.school:
-                counts[f.subject.school_name or f.subject.school] += 1
+        for school in items:
+            if school:
+                counts[school] += 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:schools]
         where = "、".join(f"{name}（{n}）" for name, n in top)
         if zh:
