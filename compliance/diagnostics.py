@@ -155,6 +155,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E120": ("未定义的字段 '{key}'{hint}：字段名须与数据格式一致（确属多余请删除，或用 --allow-unknown-fields 仅作警告）",
              "unknown field '{key}'{hint}: field names must match the record format (remove it, or pass --allow-unknown-fields to only warn)"),
     "W116": ("未定义的字段 '{key}'，将被忽略{hint}", "unknown field '{key}' is ignored{hint}"),
+    # records as tables (Excel workbooks, CSV folders): compliance/table_record.py
+    "E150": ("{cell}{header}：{problem}", "{cell}{header}: {problem}"),
+    "E151": ("{cell}：未知的表头「{header}」{hint}", "{cell}: unknown header '{header}'{hint}"),
+    "E152": ("未知的工作表「{sheet}」{hint}（可用：{available}）", "unknown sheet '{sheet}'{hint} (sheets: {available})"),
+    "E153": ("缺少工作表「{sheet}」：行政区划、统计年度等填在这里", "the sheet '{sheet}' is missing: it holds the jurisdiction, the year and the facts"),
+    "E154": ("工作表「{sheet}」缺少必填的列「{header}」", "the sheet '{sheet}' lacks the required column '{header}'"),
+    "E155": ("无法读取表格文件：{reason}", "cannot read the workbook: {reason}"),
+    "E156": ("无法写成表格：{reason}", "cannot write the record as tables: {reason}"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
              "syntax error: unexpected {found}, expected {expected}"),
