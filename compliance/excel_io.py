@@ -64,7 +64,8 @@ def workbook_bytes(record: dict, attest: tuple[tuple[str, str], ...] = ()) -> by
             rows = [(rule, *([None] * len(sheet.columns))) for rule, _ in attest]
         for r, values in enumerate(rows, 2):
             for c, (col, value) in enumerate(zip(cols, values), 1):
-                _put(ws.cell(r, c), col, value, Comment)
+                if value is not None:       # a blank cell takes its column's format
+                    _put(ws.cell(r, c), col, value, Comment)
         if sheet.entity == "attestation" and not table.rows:
             for r, (rule, title) in enumerate(attest, 2):
                 ws.cell(r, 1).comment = Comment(title, "compliance")

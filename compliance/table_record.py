@@ -291,7 +291,10 @@ class _Build:
     problems: list = field(default_factory=list)
 
     def bad(self, where: str, col: Column | None, problem: Localized) -> None:
-        header = Localized(f"（{col.header}）", f" ({col.header})") if col is not None else ""
+        header = ""
+        if col is not None:     # 学校!F12（教学仪器设备资产值，万元）
+            named = f"{col.title}，{col.unit}" if col.unit else col.title
+            header = Localized(f"（{named}）", f" ({col.title}{', ' + col.unit if col.unit else ''})")
         self.problems.append(Diagnostic("E150", Location(self.file), {"cell": where, "header": header, "problem": problem}))
 
 
@@ -403,7 +406,11 @@ def _rows(build: _Build, grid: Grid, sheet: Sheet):
                 "sheet": grid.label or grid.name, "header": col.header}))
     if any(col.required and col not in columns for col in sheet.all_columns):
         return
+    key_ids = {id(c) for c in sheet.key}     # identity: comparing Column dataclasses field by field is slow
+    key_cols = {i for i, c in enumerate(columns) if c is not None and id(c) in key_ids}
     for r, row in data_rows:
+        if sheet.entity == "attestation" and all(blank(v) for i, v in enumerate(row) if i not in key_cols):
+            continue    # a clause listed by the template and not yet attested: 待补数据
         obj: dict = {}
         keys: dict[str, object] = {}
         ok = True
@@ -425,7 +432,7 @@ def _rows(build: _Build, grid: Grid, sheet: Sheet):
                 build.bad(grid.ref(r, i), col, exc.problem)
                 ok = False
                 continue
-            if col in sheet.key:
+            if i in key_cols:
                 keys[col.path[0]] = (parsed, grid.ref(r, i), col)
             else:
                 _put(obj, col.path, parsed)

@@ -208,7 +208,7 @@ def sheets() -> tuple[Sheet, ...]:
     attestation = _resolve(root, root["$defs"]["attestation"])
     rule_col = Column("规则编号", "规则编号", "", ("rule",), "string", True)
     attestations = Sheet(ATTESTATIONS, "attestation", _columns(root, attestation), (rule_col,),
-                         note="定性条款的认定：每条规则一行，规则编号如 G1、P1。")
+                         note="定性条款的认定：每条规则一行，规则编号如 G1、P1；认定结论空着的行表示尚未认定（待补数据）。")
 
     county = _resolve(root, _resolve(root, props["counties"])["items"])
     counties = Sheet(COUNTIES, "county", _columns(root, county), note="市、省级数据的下辖县（市、区），每县一行。")
