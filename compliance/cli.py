@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="用规则包检查县（市、省）数据 / check records")
     check.add_argument("paths", nargs="+", metavar="PATH",
-                       help="数据文件 RECORD.json、数据目录（其中的 *.json），或 -（标准输入，每行一份 JSON）；"
+                       help="数据文件 RECORD.json 或 Excel 工作簿 .xlsx、CSV 文件夹（含 县级情况.csv）、"
+                            "数据目录（其中的 *.json、*.xlsx），或 -（标准输入，每行一份 JSON）；"
                             "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")

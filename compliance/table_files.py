@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Localized, Location
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")     # .xls is refused with a hint to save as .xlsx
 
 
 def is_workbook(path) -> bool:
@@ -78,7 +78,7 @@ def lossless(record: dict, file: str) -> list[Diagnostic]:
     if back is not None and same(back, canonical(record)):
         return []
     where = first_difference(canonical(record), back) if back is not None else ""
-    reason = Localized(f"{where} 处的数据在表格中没有位置", f"the data at {where} has no place in the tables")
+    reason = Localized(f"{where} 处的数据无法原样写入表格", f"the data at {where} cannot be written to the tables as it is")
     return [Diagnostic("E156", Location(file, pointer=where or None), {"reason": reason})] + problems
 
 

@@ -239,11 +239,8 @@ def test_table_errors_are_located_in_both_languages(tmp_path, capsys, change, zh
 
 
 def test_a_rate_given_as_a_percentage_number_says_how_to_write_it(tmp_path, capsys):
-    def change(book):
-        sheet = book["县级情况"]
-        row = next(r for r in sheet.iter_rows(min_row=2) if r[3].value == "facts.junior_retention_rate")
-        row[2].value = 96
-    assert "应不大于 1（比率以小数填写，如 0.95 表示 95%）" in errors_of(broken_workbook(tmp_path, change), capsys)
+    folder = csv_folder(tmp_path, lambda t: put(t, "县级情况.csv", item_row(t, "facts.junior_retention_rate"), 2, "96"))
+    assert "（初中三年巩固率）：应不大于 1（比率以小数填写，如 0.95 表示 95%），这里是「96」" in errors_of(folder, capsys)
 
 
 def test_not_a_workbook_exits_2_without_a_traceback(tmp_path, capsys):
