@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Localized, Location
 from .fields_doc import rows as reference_rows
+from .tables import GUIDE, REFERENCE
 from .table_record import Grid, Table, letters, record_tables, write_cell
 
 MAX_ROWS = 2000          # how far down the template's dropdowns and formats reach
@@ -158,7 +159,9 @@ def read_workbook(path: Path, file: str) -> tuple[list[Grid] | None, list[Diagno
                            f"not a valid .xlsx file ({exc}); save an old .xls as .xlsx first")
         return None, [Diagnostic("E155", Location(file), {"reason": reason})]
     try:
-        grids = [Grid(ws.title, [[_value(cell) for cell in row] for row in ws.iter_rows()]) for ws in book.worksheets]
+        # the guide and the field reference are ours, not data: not even read (most of a small workbook)
+        grids = [Grid(ws.title, [[_value(cell) for cell in row] for row in ws.iter_rows()])
+                 for ws in book.worksheets if ws.title not in (GUIDE, REFERENCE)]
     finally:
         book.close()
     return grids, []
