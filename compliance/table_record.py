@@ -289,6 +289,7 @@ def _put(obj: dict, path, value) -> None:
 class _Build:
     file: str
     problems: list = field(default_factory=list)
+    broken: set = field(default_factory=set)      # sheets not read (a required column missing)
 
     def bad(self, where: str, col: Column | None, problem: Localized) -> None:
         header = ""
@@ -405,6 +406,7 @@ def _rows(build: _Build, grid: Grid, sheet: Sheet):
             build.problems.append(Diagnostic("E154", Location(build.file), {
                 "sheet": grid.label or grid.name, "header": col.header}))
     if any(col.required and col not in columns for col in sheet.all_columns):
+        build.broken.add(sheet.entity)
         return
     key_ids = {id(c) for c in sheet.key}     # identity: comparing Column dataclasses field by field is slow
     key_cols = {i for i, c in enumerate(columns) if c is not None and id(c) in key_ids}
@@ -453,6 +455,8 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
         record.setdefault("schools", []).append(obj)
     elif entity in ("section", "class", "room"):
         sid, sid_where, sid_col = keys["school"]
+        if sid not in schools and "school" in build.broken:
+            return      # the 学校 sheet itself is wrong (said once), not every row naming a school
         if sid not in schools:
             build.bad(sid_where, sid_col, Localized(f"学校标识码「{sid}」在「学校」表中没有",
                                                     f"school id '{sid}' is not on the 学校 sheet"))
@@ -489,6 +493,8 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
         record.setdefault("counties", []).append(obj)
     elif entity == "county_history":
         code, code_where, code_col = keys["county"]
+        if code not in counties and "county" in build.broken:
+            return
         if code not in counties:
             build.bad(code_where, code_col, Localized(f"县级行政区划代码「{code}」在「下辖县」表中没有",
                                                       f"county code '{code}' is not on the 下辖县 sheet"))

@@ -217,6 +217,8 @@ def item_row(tables, code: str) -> int:
     (lambda t: t.__setitem__("学断.csv", t.pop("学段.csv")), "未知的工作表「学断.csv」，是否应为「学段」？", "did you mean '学段'?"),
     (lambda t: put(t, "学校.csv", 0, 1, "学校明称"), "学校.csv!B1：未知的表头「学校明称」，是否应为「学校名称」？",
      "unknown header '学校明称'; did you mean '学校名称'?"),
+    (lambda t: put(t, "学校.csv", 0, 1, "学校明称"), "工作表「学校.csv」缺少必填的列「学校名称」",
+     "the sheet '学校.csv' lacks the required column '学校名称'"),
     (lambda t: put(t, "学校.csv", 1, 1, ""), "学校.csv!B2（学校名称）：必填项未填", "学校.csv!B2 (学校名称): required, but blank"),
     (lambda t: put(t, "学段.csv", 1, 0, "NOPE"), "学段.csv!A2（学校标识码）：学校标识码「NOPE」在「学校」表中没有",
      "school id 'NOPE' is not on the 学校 sheet"),
@@ -234,7 +236,9 @@ def test_table_errors_are_located_in_both_languages(tmp_path, capsys, change, zh
         assert main(["import", str(tmp_path / "rec")]) == 2
         assert "县级情况.csv" in capsys.readouterr().err
         return
-    assert zh in errors_of(folder, capsys)
+    err = errors_of(folder, capsys)
+    assert zh in err
+    assert "在「学校」表中没有" not in err or "NOPE" in err     # a broken 学校 sheet is said once
     assert en in errors_of(folder, capsys, "en")
 
 
