@@ -163,6 +163,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E154": ("工作表「{sheet}」缺少必填的列「{header}」", "the sheet '{sheet}' lacks the required column '{header}'"),
     "E155": ("无法读取表格文件：{reason}", "cannot read the workbook: {reason}"),
     "E156": ("无法写成表格：{reason}", "cannot write the record as tables: {reason}"),
+    "E157": ("{cell}：{message}（{code}）", "{cell}: {message} ({code})"),
+    "W157": ("{cell}：{message}（{code}）", "{cell}: {message} ({code})"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
              "syntax error: unexpected {found}, expected {expected}"),

@@ -23,7 +23,7 @@ def load(path: Path, file: str, max_mb: float) -> tuple[dict | None, list[Diagno
     """The record a workbook or CSV folder holds, validated like a JSON record."""
     from .csv_io import folder_bytes, read_folder
     from .excel_io import read_workbook
-    from .table_record import tables_record
+    from .table_record import tables_record_cells
     from .validate import too_large, validate_record
     path = Path(path)
     try:
@@ -35,11 +35,26 @@ def load(path: Path, file: str, max_mb: float) -> tuple[dict | None, list[Diagno
     grids, problems = read_folder(path, file) if path.is_dir() else read_workbook(path, file)
     if grids is None:
         return None, problems, None
-    data, found = tables_record(grids, file)
+    data, found, cells = tables_record_cells(grids, file)
     problems = problems + found
     if data is None:
         return None, problems, None
-    return data, problems + validate_record(data, file), raw
+    return data, problems + [at_cell(d, cells) for d in validate_record(data, file)], raw
+
+
+def at_cell(d: Diagnostic, cells: dict) -> Diagnostic:
+    """A validation problem (located by JSON pointer) also told at the row or cell it came from."""
+    pointer = d.location.pointer
+    if not pointer or d.code in ("E120", "W116"):
+        return d
+    parts = pointer.split("/")
+    for n in range(len(parts), 1, -1):
+        cell = cells.get("/".join(parts[:n]))
+        if cell is not None:
+            message = Localized(d.message("zh"), d.message("en"))
+            return Diagnostic("E157" if d.is_error else "W157", d.location,
+                              {"cell": cell, "code": d.code, "message": message}, d.severity)
+    return d
 
 
 def dumps_exact(record: dict) -> str:

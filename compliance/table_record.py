@@ -290,6 +290,7 @@ class _Build:
     file: str
     problems: list = field(default_factory=list)
     broken: set = field(default_factory=set)      # sheets not read (a required column missing)
+    cells: dict = field(default_factory=dict)     # JSON pointer of an object or item → its row's cell
 
     def bad(self, where: str, col: Column | None, problem: Localized) -> None:
         header = ""
@@ -301,6 +302,13 @@ class _Build:
 
 def tables_record(grids: list[Grid], file: str) -> tuple[dict | None, list[Diagnostic]]:
     """The record the grids describe, or None with every problem found (cell by cell)."""
+    record, problems, _ = tables_record_cells(grids, file)
+    return record, problems
+
+
+def tables_record_cells(grids: list[Grid], file: str) -> tuple[dict | None, list[Diagnostic], dict]:
+    """As tables_record, plus where each part of the record came from (JSON pointer → cell),
+    so that what only validation finds (a year given twice) can be shown at its cell too."""
     build = _Build(file)
     known = {normal(s.name): s for s in sheets()}
     by_sheet: dict[str, Grid] = {}
@@ -319,7 +327,7 @@ def tables_record(grids: list[Grid], file: str) -> tuple[dict | None, list[Diagn
         by_sheet[sheet.name] = grid
     if FACTS not in by_sheet:
         build.problems.append(Diagnostic("E153", Location(file), {"sheet": FACTS}))
-        return None, build.problems
+        return None, build.problems, {}
     record: dict = {"format_version": "1"}
     _facts(build, by_sheet[FACTS], record)
     schools: dict[str, tuple[dict, str]] = {}
@@ -330,8 +338,8 @@ def tables_record(grids: list[Grid], file: str) -> tuple[dict | None, list[Diagn
         for where, row, obj, keys in _rows(build, by_sheet[sheet.name], sheet):
             _attach(build, sheet, record, schools, counties, where, row, obj, keys)
     if any(d.is_error for d in build.problems):
-        return None, build.problems
-    return _drop_empty(record), build.problems
+        return None, build.problems, {}
+    return _drop_empty(record), build.problems, build.cells
 
 
 def _hint(near: list[str]) -> Localized:
@@ -371,6 +379,7 @@ def _facts(build: _Build, grid: Grid, record: dict) -> None:
             continue
         try:
             _put(record, col.path, read_cell(col, value))
+            build.cells["/" + "/".join(col.path)] = where
         except Bad as exc:
             build.bad(where, col, exc.problem)
     for col in sheet.columns:
@@ -453,6 +462,7 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             return
         schools[sid] = (obj, where)
         record.setdefault("schools", []).append(obj)
+        build.cells[f"/schools/{len(record['schools']) - 1}"] = where
     elif entity in ("section", "class", "room"):
         sid, sid_where, sid_col = keys["school"]
         if sid not in schools and "school" in build.broken:
@@ -463,19 +473,23 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             return
         school = schools[sid][0]
         kind = keys["level" if entity == "section" else "kind"][0]
+        at = f"/schools/{record['schools'].index(school)}"
         if entity == "section":
             sections = school.setdefault("sections", {})
             if kind in sections:
                 build.bad(where, sid_col, Localized(f"学校「{sid}」的这个学段出现了两行", f"school '{sid}' has this section twice"))
                 return
             sections[kind] = obj
+            build.cells[f"{at}/sections/{kind}"] = where
         else:
             holder = school.setdefault(sheet.under[0], {}) if sheet.under else school
             items = holder.setdefault(kind, [])
             if "value" in obj:
                 items.append(obj["value"])
+                build.cells[f"{at}/{'/'.join(sheet.under)}{'/' if sheet.under else ''}{kind}/{len(items) - 1}"] = where
     elif entity == "history":
         record.setdefault("history", []).append(obj)
+        build.cells[f"/history/{len(record['history']) - 1}"] = where
     elif entity == "attestation":
         rule = keys["rule"][0]
         entries = record.setdefault("facts", {}).setdefault("attestations", {})
@@ -483,6 +497,7 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             build.bad(keys["rule"][1], keys["rule"][2], Localized(f"规则「{rule}」出现了两行", f"rule '{rule}' appears twice"))
             return
         entries[rule] = obj
+        build.cells[f"/facts/attestations/{rule}"] = where
     elif entity == "county":
         code = obj.get("code")
         if code in counties:
@@ -491,6 +506,7 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             return
         counties[code] = (obj, where)
         record.setdefault("counties", []).append(obj)
+        build.cells[f"/counties/{len(record['counties']) - 1}"] = where
     elif entity == "county_history":
         code, code_where, code_col = keys["county"]
         if code not in counties and "county" in build.broken:
@@ -499,7 +515,9 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             build.bad(code_where, code_col, Localized(f"县级行政区划代码「{code}」在「下辖县」表中没有",
                                                       f"county code '{code}' is not on the 下辖县 sheet"))
             return
-        counties[code][0].setdefault("history", []).append(obj)
+        county = counties[code][0]
+        county.setdefault("history", []).append(obj)
+        build.cells[f"/counties/{record['counties'].index(county)}/history/{len(county['history']) - 1}"] = where
 
 
 def _drop_empty(value, path: tuple = ()):

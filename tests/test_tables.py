@@ -226,6 +226,8 @@ def item_row(tables, code: str) -> int:
     (lambda t: put(t, "学段.csv", 1, 2, "12.5"), "学段.csv!C2（学生数，人）：应为整数，这里是「12.5」",
      "学段.csv!C2 (学生数, 人): must be a whole number, found '12.5'"),
     (lambda t: t["学校.csv"].append(list(t["学校.csv"][1])), "学校.csv!A3（学校标识码）：学校标识码「", "appears twice (also 学校.csv!A2)"),
+    (lambda t: t["历年数据.csv"].extend([["2000"], ["2000"]]), "历年数据.csv!A3：历年数据中 2000 年出现了不止一次",
+     "历年数据.csv!A3: history has year 2000 more than once"),
     (lambda t: t.pop("县级情况.csv") and t.__setitem__("县级.csv", [["x"]]), "未知的工作表「县级.csv」", "unknown sheet"),
 ])
 def test_table_errors_are_located_in_both_languages(tmp_path, capsys, change, zh, en):
