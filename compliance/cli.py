@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="用规则包检查县（市、省）数据 / check records")
     check.add_argument("paths", nargs="+", metavar="PATH",
-                       help="数据文件 RECORD.json、数据目录（其中的 *.json），或 -（标准输入，每行一份 JSON）；"
+                       help="数据文件 RECORD.json 或 Excel 工作簿 .xlsx、CSV 文件夹（含 县级情况.csv）、"
+                            "数据目录（其中的 *.json、*.xlsx），或 -（标准输入，每行一份 JSON）；"
                             "多份数据时输出批量报告")
     check.add_argument("--pack", action="append", default=None,
                        help="规则包名称或目录，可多次给出（默认取数据中的 packs，否则 national）")
@@ -150,6 +151,27 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="静态检查规则文件 / check rule files")
     lint.add_argument("paths", nargs="*", type=Path, help="规则包目录或规则文件（默认 rules/）")
     _lang_option(lint)
+
+    # Records as tables (Excel workbooks, folders of CSV files): compliance/table_files.py
+    tpl = sub.add_parser("template", help="生成空白 Excel 填报模板 / write the blank workbook a county fills in")
+    tpl.add_argument("output", type=Path, metavar="OUT.xlsx", help="模板文件（.xlsx）")
+    tpl.add_argument("--pack", action="append", default=None, help="规则包：在“认定事项”表中列出其需要认定的条款")
+    tpl.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
+    _lang_option(tpl)
+    imp = sub.add_parser("import", help="把 Excel 工作簿或 CSV 文件夹转成 JSON 数据 / workbook or CSV folder → record JSON")
+    imp.add_argument("input", type=Path, metavar="IN.xlsx", help="Excel 工作簿，或含 县级情况.csv 的文件夹")
+    imp.add_argument("--output", "-o", type=Path, help="JSON 文件（默认写到标准输出）")
+    imp.add_argument("--max-record-size", dest="max_record_mb", type=_positive_float, default=MAX_RECORD_MB, metavar="MB",
+                     help=f"文件大小上限（MB，默认 {MAX_RECORD_MB}）")
+    _lang_option(imp)
+    exp_t = sub.add_parser("export", help="把 JSON 数据写成 Excel 工作簿或 CSV 文件夹 / record JSON → workbook or CSV folder")
+    exp_t.add_argument("input", type=Path, metavar="IN.json", help="数据文件")
+    exp_t.add_argument("--output", "-o", type=Path, required=True,
+                       help="OUT.xlsx，或一个文件夹（写成每个工作表一个 CSV 文件）")
+    _lang_option(exp_t)
+    fields = sub.add_parser("fields", help="数据字段说明 / the record fields, from the schema")
+    fields.add_argument("--markdown", action="store_true", help="输出 Markdown（docs/字段说明.md 即由此生成）")
+    _lang_option(fields)
     return parser
 
 
@@ -169,8 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         raise
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
-                "test": cmd_test, "explain": cmd_explain, "diff": cmd_diff,
-                "new-pack": cmd_new_pack}[args.command](args)
+                "test": cmd_test, "explain": cmd_explain, "diff": cmd_diff, "new-pack": cmd_new_pack,
+                "template": cmd_template, "import": cmd_import, "export": cmd_export,
+                "fields": cmd_fields}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (`… | head`): stop quietly
@@ -273,7 +296,7 @@ def _check_one(args) -> int:
                 advice.setdefault((f.rule, f.subject), {})["steps"] = steps_as_data(tracer, f)
         kept = findings if args.findings == "all" else [f for f in findings
                                                          if f.status not in ("pass", "not_applicable")]
-        report = build_report(kept, packs, as_of, str(args.record), args.record.read_bytes(), lang, advice, quality)
+        report = build_report(kept, packs, as_of, str(args.record), _record_bytes(args.record), lang, advice, quality)
         report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
         if args.format == "html":
             from .report.html import render_html
@@ -298,7 +321,7 @@ def _check_one_document(args, data, as_of, checker, findings) -> int:
     from .report.records import from_findings
 
     kept = findings if args.findings == "all" else [f for f in findings if f.status not in ("pass", "not_applicable")]
-    report = build_report(kept, checker.packs, as_of, str(args.record), args.record.read_bytes(), args.lang)
+    report = build_report(kept, checker.packs, as_of, str(args.record), _record_bytes(args.record), args.lang)
     report["verdict"], report["summary"] = verdict(findings), summary(findings)   # of every finding
     jurisdiction = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), dict) else {}
     record = from_findings(str(args.record), str(jurisdiction.get("name", "")), report, kept, args.lang)
@@ -742,6 +765,112 @@ def _atomic_output(output: Path | None, binary: bool = False):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _record_bytes(path: Path) -> bytes:
+    """What the report's sha256 covers (a CSV folder: its files, in name order)."""
+    if path.is_dir():
+        from .csv_io import folder_bytes
+        return folder_bytes(path)
+    return path.read_bytes()
+
+
+def cmd_template(args) -> int:
+    from .excel_io import workbook_bytes
+    from .table_files import attested_rules, is_workbook
+    if not is_workbook(args.output):
+        _print_diagnostics([Diagnostic("E108", Location(str(args.output)), {"reason": Localized(
+            "模板须为 .xlsx 文件", "the template must be an .xlsx file")})], args.lang)
+        return EXIT_ERROR
+    problem = _output_problem(args.output)
+    if problem is not None:
+        _print_diagnostics([problem], args.lang)
+        return EXIT_ERROR
+    attest: tuple = ()
+    if args.pack:
+        try:
+            attest = attested_rules(args.pack, args.rules)
+        except CompilationFailed as exc:
+            _print_diagnostics(exc.diagnostics, args.lang, _sources_of(exc.diagnostics))
+            return EXIT_ERROR
+    _write_bytes(workbook_bytes({}, attest), args.output)
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from .table_files import dumps_exact, is_tables, load
+    from .validate import unknown_as_errors
+    if not is_tables(args.input):
+        reason = Localized("应为 .xlsx 工作簿，或含 县级情况.csv 的文件夹", "expected an .xlsx workbook or a folder with 县级情况.csv")
+        _print_diagnostics([Diagnostic("E155", Location(str(args.input)), {"reason": reason})], args.lang)
+        return EXIT_ERROR
+    problem = _output_problem(args.output)
+    if problem is not None:
+        _print_diagnostics([problem], args.lang)
+        return EXIT_ERROR
+    data, problems, _ = load(args.input, str(args.input), args.max_record_mb)
+    problems = unknown_as_errors(problems)
+    _print_diagnostics(problems, args.lang)
+    if data is None or has_errors(problems):
+        return EXIT_ERROR
+    _write(dumps_exact(data), args.output)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .table_files import is_workbook, lossless
+    from .validate import read_record, unknown_as_errors
+    data, problems = read_record(args.input)
+    problems = unknown_as_errors(problems)
+    if data is not None and not has_errors(problems):
+        problems += lossless(data, str(args.input))
+    _print_diagnostics(problems, args.lang)
+    if data is None or has_errors(problems):
+        return EXIT_ERROR
+    if is_workbook(args.output):
+        problem = _output_problem(args.output)
+        if problem is not None:
+            _print_diagnostics([problem], args.lang)
+            return EXIT_ERROR
+        from .excel_io import workbook_bytes
+        _write_bytes(workbook_bytes(data), args.output)
+        return EXIT_OK
+    from .csv_io import folder_texts
+    folder = args.output
+    if folder.exists() and not folder.is_dir() or not folder.parent.is_dir() and str(folder.parent):
+        _print_diagnostics([Diagnostic("E108", Location(str(folder)), {"reason": Localized(
+            "应为 .xlsx 文件名，或一个文件夹（写入 CSV 文件）", "give an .xlsx file name, or a folder (for CSV files)")})], args.lang)
+        return EXIT_ERROR
+    folder.mkdir(exist_ok=True)
+    for name, text in folder_texts(data).items():
+        _write_bytes(text.encode("utf-8-sig"), folder / name)
+    return EXIT_OK
+
+
+def _write_bytes(data: bytes, output: Path) -> None:
+    """Write a whole file at once (a temporary file renamed): never half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cmd_fields(args) -> int:
+    from .fields_doc import markdown, rows
+    if args.markdown:
+        sys.stdout.write(markdown())
+        return EXIT_OK
+    for r in rows():
+        sys.stdout.write(f"{r.sheet}\t{r.header}\t{r.pointer}\t{r.kind}\t{r.unit}\t{r.choices}\n")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

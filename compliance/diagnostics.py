@@ -169,6 +169,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E135": ("{format} 格式是二进制文件，不能输出到终端：请用 --output 给出文件名（如 -o 报告.xlsx）",
              "the {format} format is a binary file and cannot be written to a terminal: give a file name with --output (e.g. -o report.xlsx)"),
     "E136": ("命令行用法错误：{reason}", "usage error: {reason}"),
+    # records as tables (Excel workbooks, CSV folders): compliance/table_record.py
+    "E150": ("{cell}{header}：{problem}", "{cell}{header}: {problem}"),
+    "E151": ("{cell}：未知的表头「{header}」{hint}", "{cell}: unknown header '{header}'{hint}"),
+    "E152": ("未知的工作表「{sheet}」{hint}（可用：{available}）", "unknown sheet '{sheet}'{hint} (sheets: {available})"),
+    "E153": ("缺少工作表「{sheet}」：行政区划、统计年度等填在这里", "the sheet '{sheet}' is missing: it holds the jurisdiction, the year and the facts"),
+    "E154": ("工作表「{sheet}」缺少必填的列「{header}」", "the sheet '{sheet}' lacks the required column '{header}'"),
+    "E155": ("无法读取表格文件：{reason}", "cannot read the workbook: {reason}"),
+    "E156": ("无法写成表格：{reason}", "cannot write the record as tables: {reason}"),
+    "E157": ("{cell}：{message}（{code}）", "{cell}: {message} ({code})"),
+    "W157": ("{cell}：{message}（{code}）", "{cell}: {message} ({code})"),
     # expression syntax
     "E200": ("表达式语法错误：此处不应出现 {found}，应为 {expected}",
              "syntax error: unexpected {found}, expected {expected}"),

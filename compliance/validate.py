@@ -31,6 +31,10 @@ def read_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None,
 def load_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None, list[Diagnostic], bytes | None]:
     """As read_record, plus the bytes read (the report hashes exactly what was checked)."""
     file = str(path)
+    from .table_files import is_tables
+    if is_tables(path):        # an .xlsx workbook or a folder of CSV files (table_files.py)
+        from .table_files import load
+        return load(Path(path), file, max_mb)
     try:
         size = Path(path).stat().st_size
         if size > max_mb * 1_000_000:
