@@ -114,8 +114,9 @@ def render_message(f: "Finding", lang: str) -> str:
     zh = lang == "zh"
     label = f.subject.label(lang)
     if f.status == UNKNOWN:
-        fields = ("、" if zh else ", ").join(f.missing)
-        return f"{label}：缺少数据 {fields}，无法判断" if zh else f"{label}: missing data {fields}; cannot judge"
+        from .fieldnames import field_labels
+        fields = field_labels(f.missing, lang)
+        return f"{label}：缺少数据：{fields}，无法判断" if zh else f"{label}: missing data: {fields}; cannot judge"
     if f.status == NOT_APPLICABLE:
         if f.undefined:
             what = "、".join(w for _, w in f.undefined)

@@ -360,7 +360,7 @@ def lint_paths(paths: list[Path], repository: Repository | None = None) -> tuple
     analyses, loose = [], []
     for path in paths:
         if not path.exists():
-            loose.append(Diagnostic("E100", Location(str(path)), {"reason": "文件或目录不存在 / no such file or directory"}))
+            loose.append(Diagnostic("E100", Location(str(path)), {"reason": Localized("文件或目录不存在", "no such file or directory")}))
             continue
         if path.is_file():
             enclosing = next((d for d in [path.parent, *path.parent.parents] if (d / PACK_FILE).exists()), None)
