@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from fractions import Fraction
 
 from .dsl.names import load_record_schema, schema_at
 
@@ -69,3 +70,21 @@ def _node(general: str) -> dict:
     except (KeyError, TypeError, AttributeError):
         return {}
     return node if isinstance(node, dict) else {}
+
+
+def amount(value, pointer: str, lang: str = "zh", scaled: bool = True) -> str:
+    """A figure of this field in the unit the record uses, digits grouped: 500,000 万元. With
+    `scaled`, `value` is in base units (元, as rules compute) and is converted back exactly."""
+    from .dsl.units import parse_unit
+    from .findings import format_number
+    u = unit(pointer)
+    if scaled and u:
+        parsed = parse_unit(u)
+        if parsed is not None and parsed.scale != 1:
+            value = Fraction(value) / parsed.scale
+    shown = format_number(value)
+    if not u:
+        return shown
+    if lang == "zh":
+        return f"{shown} {u}"
+    return f"{shown} × 10,000 yuan" if u == "万元" else f"{shown} {_UNITS_EN[u]}"

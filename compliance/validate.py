@@ -174,7 +174,7 @@ def magnitudes(data, file: str, at: list | None = None) -> list[Diagnostic]:
             where = pointer(path)
             node = schema_at(schema, where)
             out.append(Diagnostic("E118", Location(file, pointer=where), {
-                "title": node.get("title", str(path[-1]) if path else ""), "value": _short(value),
+                "title": Localized(field_label(where, "zh"), field_label(where, "en")), "value": _short(value),
                 "unit": node.get("x-unit", ""), "limit": "1e12"}))
     return out
 
