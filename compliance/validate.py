@@ -175,7 +175,8 @@ def magnitudes(data, file: str, at: list | None = None) -> list[Diagnostic]:
             node = schema_at(schema, where)
             out.append(Diagnostic("E118", Location(file, pointer=where), {
                 "title": Localized(field_label(where, "zh"), field_label(where, "en")), "value": _short(value),
-                "unit": node.get("x-unit", ""), "limit": "1e12"}))
+                # The English title already says the unit: "students (persons)".
+                "unit": Localized(node.get("x-unit", ""), ""), "limit": "1e12"}))
     return out
 
 
