@@ -28,9 +28,9 @@ class _Parser(argparse.ArgumentParser):
         kwargs["add_help"] = False
         kwargs["description"] = cli_help.text(kwargs.get("description"), lang)
         super().__init__(*args, **kwargs)
-        if self.epilog is None:
-            command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
-            self.epilog = cli_help.epilog(command, lang)
+        # Every command's help ends with its examples and exit statuses, after its own epilog.
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        self.epilog = cli_help.epilog(command, lang, cli_help.text(self.epilog, lang))
         self._positionals.title = cli_help.word("positional", lang)
         self._optionals.title = cli_help.word("options", lang)
         self.add_argument("-h", "--help", action="help", help=cli_help.word("help", lang))

@@ -158,17 +158,18 @@ def text(help_text: str | None, lang: str) -> str | None:
     return help_text
 
 
-def epilog(command: str, lang: str) -> str:
+def epilog(command: str, lang: str, own: str | None = None) -> str:
+    """The command's own epilog (if any), its examples, and its exit statuses."""
     i = 0 if lang == "zh" else 1
-    lines = []
+    lines = [own, ""] if own else []
     # (command, zh, en[, the command in English when it names things in Chinese])
     examples = [(e[3] if lang == "en" and len(e) > 3 else e[0], e[1], e[2]) for e in EXAMPLES.get(command, ())]
     if examples:
         lines.append(word("examples", lang))
         # Aligned by display width (a CJK character takes two columns); a long command gets
         # its comment on the next line.
-        width = max(_width(e[0]) for e in examples if _width(e[0]) < 60) if any(_width(e[0]) < 60 for e in examples) else 0
-        lines += [f"  {e[0]}{' ' * (width - _width(e[0]))}  # {e[1 + i]}" if _width(e[0]) < 60
+        width = max(_width(e[0]) for e in examples if _width(e[0]) < 70) if any(_width(e[0]) < 70 for e in examples) else 0
+        lines += [f"  {e[0]}{' ' * (width - _width(e[0]))}  # {e[1 + i]}" if _width(e[0]) < 70
                   else f"  {e[0]}\n      # {e[1 + i]}" for e in examples]
         lines.append("")
     lines.append(word("exit", lang))

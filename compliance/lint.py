@@ -356,7 +356,8 @@ def lint_paths(paths: list[Path], repository: Repository | None = None) -> tuple
     """Lint every pack found under `paths`. A loose rule file is linted as part of a pack
     that extends the national pack."""
     from .packs import Pack as PackType, find_pack_dirs, load_rule_file, PACK_FILE
-    repository = repository or Repository([p if p.is_dir() else p.parent for p in paths])
+    # A path that does not exist is reported below (E100); its parent (perhaps /) is not searched for packs.
+    repository = repository or Repository([p if p.is_dir() else p.parent for p in paths if p.exists()])
     analyses, loose = [], []
     for path in paths:
         if not path.exists():

@@ -237,3 +237,19 @@ def test_remedies_name_the_field_and_its_unit(capsys):
     from compliance.remedy import _describe
     en = _describe("/schools/20/shared/equipment_value_wan_yuan", "", Fraction("81.36"), Fraction("90.4")).text_en
     assert en == "increase equipment value (10,000 yuan) (/schools/20/shared/equipment_value_wan_yuan) by 9.04 (81.36 → 90.4)"
+
+
+def test_a_new_commands_own_epilog_keeps_the_exit_statuses():
+    # Other commands are added by writing Chinese help= strings: they get the same wording.
+    from compliance.cli import _Parser
+    parser = _Parser(prog="compliance new-thing", description="新命令 / a new command", epilog="自己的说明", lang="zh")
+    parser.add_argument("path", help="文件")
+    text = parser.format_help()
+    assert "自己的说明" in text and "退出状态：" in text and "位置参数：" in text and "新命令" in text
+    assert not any(words in text for words in ARGPARSE_ENGLISH) and "a new command" not in text
+
+
+def test_lint_of_a_missing_path_says_so(capsys, tmp_path):
+    assert main(["lint", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "无法读取文件：文件或目录不存在" in err and "内部错误" not in err
