@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import CompilationFailed, Diagnostic, Location, has_errors
+from .diagnostics import CompilationFailed, Diagnostic, Localized, Location, has_errors
 from .inputs import Source
 from .record import MAX_RECORD_MB
 
@@ -145,7 +145,8 @@ def _read(source: Source, max_mb: float) -> tuple[dict | None, bytes | None, lis
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, None, [Diagnostic("E100", Location(source.name), {"reason": str(exc)})]
+        return None, None, [Diagnostic("E100", Location(source.name), {"reason": Localized(
+            f"第 {exc.start + 1} 个字节起不是有效的 UTF-8 文本", f"not valid UTF-8 from byte {exc.start + 1} on")})]
     data, problems = parse_record(text, source.name)
     # A JSON syntax error is at a column of that stdin line: say so (<stdin>:12:40).
     problems = [Diagnostic(d.code, Location("<stdin>", source.line + d.location.line - 1, d.location.column),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import functools
 import os
 import shutil
 import sys
@@ -26,9 +27,27 @@ class _UsageError(SystemExit):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's own errors: exit 2 with a short bilingual line
+    """argparse in the user's language (compliance/cli_help.py): its words, the help strings,
+    and an epilog of examples and exit codes for every command, new ones included."""
+
+    def __init__(self, *args, lang: str = "zh", **kwargs):
+        from . import cli_help
+        self.lang = lang
+        kwargs.setdefault("formatter_class", functools.partial(cli_help.Formatter, lang=lang))
+        kwargs["add_help"] = False
+        kwargs["description"] = cli_help.text(kwargs.get("description"), lang)
+        super().__init__(*args, **kwargs)
+        # Every command's help ends with its examples and exit statuses, after its own epilog.
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        self.epilog = cli_help.epilog(command, lang, cli_help.text(self.epilog, lang))
+        self._positionals.title = cli_help.word("positional", lang)
+        self._optionals.title = cli_help.word("options", lang)
+        self.add_argument("-h", "--help", action="help", help=cli_help.word("help", lang))
+
+    def error(self, message):  # argparse's own errors: exit 2 with a short line in the user's language
+        from .cli_help import error_text
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"用法错误 / usage error: {message}\n")
+        sys.stderr.write(f"用法错误：{error_text(message, 'zh')}\n" if self.lang == "zh" else f"usage error: {message}\n")
         raise _UsageError(message)
 
 
@@ -53,13 +72,19 @@ def _positive(text: str) -> int:
 
 
 def _lang_option(p):
-    p.add_argument("--lang", choices=("zh", "en"), default=os.environ.get("COMPLIANCE_LANG", "zh"),
+    p.add_argument("--lang", choices=("zh", "en"), default=getattr(p, "lang", os.environ.get("COMPLIANCE_LANG", "zh")),
                    help="消息语言 / message language (default zh)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="compliance", description="教育督导政策规则检查 / Chinese education policy as rules-as-code")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    from .cli_help import lang_of, word
+    lang = lang or lang_of([])
+    parser = _Parser(prog="compliance", description="教育督导政策规则检查 / Chinese education policy as rules-as-code",
+                     lang=lang)
+    parser.add_argument("--version", action="version", version=f"compliance {_version()}", help=word("version", lang))
+    _lang_option(parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=functools.partial(_Parser, lang=lang),
+                                title=word("commands", lang), metavar="命令" if lang == "zh" else "COMMAND")
 
     check = sub.add_parser("check", help="用规则包检查县（市、省）数据 / check records")
     check.add_argument("paths", nargs="+", metavar="PATH",
@@ -172,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     fields = sub.add_parser("fields", help="数据字段说明 / the record fields, from the schema")
     fields.add_argument("--markdown", action="store_true", help="输出 Markdown（docs/字段说明.md 即由此生成）")
     _lang_option(fields)
+    completion = sub.add_parser("completion", help="输出 shell 补全脚本 / print a shell completion script")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish", "tcsh", "powershell"), help="shell 类型")
+    _lang_option(completion)
     return parser
 
 
@@ -181,19 +209,29 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    from .cli_help import lang_of, without_lang
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(lang_of(argv))
+    if "_ARGCOMPLETE" in os.environ:   # a shell asking for completions (`compliance completion`)
+        import argcomplete
+        argcomplete.autocomplete(parser)
+    if not without_lang(argv):
+        # Bare `compliance`: the help, on stdout, but status 2 as git (non-zero) does: a script
+        # whose command came out empty must not pass. (pip's 0 would hide that; 1 means findings.)
+        parser.print_help()
+        return EXIT_ERROR
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except _UsageError as exc:
-        words = sys.argv[1:] if argv is None else argv
-        if _wants_json(words):
-            lang = "en" if _option_value(words, "--lang") == "en" else "zh"
+        if _wants_json(argv):
+            lang = "en" if _option_value(argv, "--lang") == "en" else "zh"
             _json_error([Diagnostic("E136", Location(), {"reason": exc.message})], lang)
         raise
     try:
         return {"check": cmd_check, "lint": cmd_lint, "coverage": cmd_coverage,
                 "test": cmd_test, "explain": cmd_explain, "diff": cmd_diff, "new-pack": cmd_new_pack,
                 "template": cmd_template, "import": cmd_import, "export": cmd_export,
-                "fields": cmd_fields}[args.command](args)
+                "fields": cmd_fields, "completion": cmd_completion}[args.command](args)
     except KeyboardInterrupt:
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (`… | head`): stop quietly
@@ -206,6 +244,22 @@ def main(argv: list[str] | None = None) -> int:
                          "请报告此问题（设置 COMPLIANCE_DEBUG=1 可查看详情）/ please report this "
                          "(COMPLIANCE_DEBUG=1 shows details)\n")
         return EXIT_INTERNAL
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("compliance")
+    except PackageNotFoundError:     # run from a source tree that is not installed
+        from . import __version__
+        return __version__
+
+
+def cmd_completion(args) -> int:
+    """The shell code that asks `compliance` for completions (argcomplete) as one types."""
+    import argcomplete
+    sys.stdout.write(argcomplete.shellcode(["compliance"], shell=args.shell))
+    return EXIT_OK
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], lang: str, sources: dict[str, str] | None = None) -> None:
@@ -260,6 +314,7 @@ def cmd_coverage(args) -> int:
 def cmd_check(args) -> int:
     from .inputs import is_batch
     from .report.formats import resolve_format
+    args.asked_format = args.format      # errors are a JSON object only when JSON was asked for by name
     args.format, problem = resolve_format(args.format, args.output)   # the extension picks, or must agree
     if problem is None:
         problem = _output_problem(args.output)
@@ -500,7 +555,7 @@ def _input_error(args, diagnostics: list[Diagnostic], sources: dict[str, str] | 
     """Bad input: the diagnostics on stderr and, with `--format json`, one JSON error object
     on stdout for programs (compliance/schemas/error.schema.json). Exit status 2."""
     _print_diagnostics(diagnostics, args.lang, sources)
-    if getattr(args, "format", None) == "json":
+    if getattr(args, "asked_format", getattr(args, "format", None)) == "json":
         _json_error(diagnostics, args.lang)
     return EXIT_ERROR
 

@@ -140,7 +140,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E106": ("路径 '{path}' 下没有规则包（pack.yaml）", "no rule pack (pack.yaml) under '{path}'"),
     # records
     "E110": ("JSON 语法错误：{reason}", "JSON syntax error: {reason}"),
-    "E111": ("数据不符合格式要求：{reason}", "the record does not match the schema: {reason}"),
+    "E111": ("数据不符合格式要求：{field}{reason}", "the record does not match the schema: {field}{reason}"),
     "E112": ("学校标识码 '{id}' 重复（另见 {first}）", "duplicate school id '{id}' (also at {first})"),
     "E113": ("历年数据中 {year} 年出现了不止一次（另见 {first}）", "history has year {year} more than once (also at {first})"),
     "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),

@@ -14,6 +14,7 @@ from fractions import Fraction
 from .contributors import CvBreakdown, breakdown, cv_rows
 from .run.closures import view_of
 from .run.interpreter import InterpreterBackend, Step
+from .fieldnames import field_labels
 from .findings import Finding, citation_notes, format_number
 from .lint import Analysis
 from .logic import Unknown
@@ -111,7 +112,7 @@ def _value(v, lang: str = "zh") -> str:
     zh = lang == "zh"
     if isinstance(v, Unknown):
         if v.missing:
-            return ("缺数据（" if zh else "missing (") + ", ".join(sorted(v.missing)) + ("）" if zh else ")")
+            return ("缺数据（" if zh else "missing (") + field_labels(sorted(v.missing), lang) + ("）" if zh else ")")
         return ("无定义（" if zh else "undefined (") + ", ".join(f"{w}" for _, w in sorted(v.undefined)) + ("）" if zh else ")")
     if v is True:
         return "是" if zh else "true"
@@ -206,7 +207,7 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     if f.status == "fail" and f.severity in ("target", "advisory"):
         out.append("目标性或倡导性条款：未达成不计入结论" if zh else "target or advisory rule: a miss does not decide the verdict")
     if f.status == "unknown":
-        out.append(("缺少的数据：" if zh else "missing: ") + "、".join(f.missing))
+        out.append(("缺少的数据：" if zh else "missing: ") + field_labels(f.missing, lang))
     if f.status == "not_applicable":
         out.append(("原因：" if zh else "why: ") + (
             "、".join(w for _, w in f.undefined) + (" 为零或无定义" if zh else " zero or undefined") if f.undefined

@@ -114,8 +114,9 @@ def render_message(f: "Finding", lang: str) -> str:
     zh = lang == "zh"
     label = f.subject.label(lang)
     if f.status == UNKNOWN:
-        fields = ("、" if zh else ", ").join(f.missing)
-        return f"{label}：缺少数据 {fields}，无法判断" if zh else f"{label}: missing data {fields}; cannot judge"
+        from .fieldnames import field_labels
+        fields = field_labels(f.missing, lang)
+        return f"{label}：缺少数据：{fields}，无法判断" if zh else f"{label}: missing data: {fields}; cannot judge"
     if f.status == NOT_APPLICABLE:
         if f.undefined:
             what = "、".join(w for _, w in f.undefined)
@@ -175,6 +176,9 @@ class _Args(dict):
             return ("、".join(f"第{n}项" for n in v) if i == 0 else ", ".join(f"#{n}" for n in v)) if v else ("无" if i == 0 else "none")
         if v is None:
             raise _NoValue(key)
+        if key in ("fell_from", "fell_to") and "fell_field" in self.notes:
+            from .fieldnames import amount   # in the unit the record writes the series in
+            return amount(v, self.notes["fell_field"], self.lang)
         if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
             return format_number(v)
         return str(v)
@@ -265,9 +269,11 @@ def format_number(value, percent: bool = False, places: int = 4) -> str:
 def _format_exact(value, percent: bool, places: int) -> str:
     if percent:
         return format_number(Fraction(value) * 100, places=2) + "%"
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    rounded = round(value, places)
-    text = f"{float(rounded):.{places}f}".rstrip("0").rstrip(".")
-    return text
+    # Exact decimal digits (no float: 6552800000.12345 keeps its digits); thousands grouped
+    # from five integer digits on (12,574.76; but 2020 and 1800 stay as people write them).
+    rounded = round(Fraction(value), places)
+    sign = "-" if rounded < 0 else ""
+    whole, rest = divmod(abs(rounded.numerator), rounded.denominator)
+    digits = str(rest * 10 ** places // rounded.denominator).rjust(places, "0").rstrip("0") if places else ""
+    grouped = f"{whole:,}" if whole >= 10000 else str(whole)
+    return f"{sign}{grouped}.{digits}" if digits else f"{sign}{grouped}"

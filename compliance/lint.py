@@ -356,11 +356,12 @@ def lint_paths(paths: list[Path], repository: Repository | None = None) -> tuple
     """Lint every pack found under `paths`. A loose rule file is linted as part of a pack
     that extends the national pack."""
     from .packs import Pack as PackType, find_pack_dirs, load_rule_file, PACK_FILE
-    repository = repository or Repository([p if p.is_dir() else p.parent for p in paths])
+    # A path that does not exist is reported below (E100); its parent (perhaps /) is not searched for packs.
+    repository = repository or Repository([p if p.is_dir() else p.parent for p in paths if p.exists()])
     analyses, loose = [], []
     for path in paths:
         if not path.exists():
-            loose.append(Diagnostic("E100", Location(str(path)), {"reason": "文件或目录不存在 / no such file or directory"}))
+            loose.append(Diagnostic("E100", Location(str(path)), {"reason": Localized("文件或目录不存在", "no such file or directory")}))
             continue
         if path.is_file():
             enclosing = next((d for d in [path.parent, *path.parent.parents] if (d / PACK_FILE).exists()), None)

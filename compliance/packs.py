@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
+from .oserrors import os_reason
 from .dsl import ast
 from .dsl.parse import ExprError, parse
 from .dsl.units import Unit, parse_unit
@@ -204,7 +205,7 @@ def _read_yaml(path: Path, pack: Pack):
     try:
         decoded = encoding.read_text(path)
     except OSError as exc:
-        pack.diagnostics.append(Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)}))
+        pack.diagnostics.append(Diagnostic("E100", Location(file), {"reason": os_reason(exc)}))
         return file, None
     except encoding.NotText as exc:
         pack.diagnostics.append(encoding.problem(exc, file))

@@ -34,6 +34,7 @@ from .dsl import ast
 from .dsl.check import DerivedRef, FieldRef, check_derived
 from .dsl.names import load_record_schema, schema_at
 from .engine import Checker
+from .fieldnames import amount, field_label, unit
 from .findings import Finding, format_number
 from .logic import Unknown
 from .record import RecordView, exact, get_at
@@ -150,7 +151,7 @@ class Advisor:
                 title = self.title(pointer)
                 out.append(Remedy("input", pointer, title, value, not value,
                                   f"需消除：{title}（{pointer} 应为 {'否' if value else '是'}）",
-                                  f"change {pointer} to {str(not value).lower()}"))
+                                  f"change {field_label(pointer, 'en')} to {str(not value).lower()}"))
         inputs = [(p, v) for p, v in _by_pointer(finding.inputs) if _numeric(v) and self.lever(p)]
         if not inputs and finding.subject.pointer and finding.value is not None:
             # Inputs read inside an aggregate are not traced one by one (e.g. a school's students
@@ -329,10 +330,11 @@ class Advisor:
             for unknown_year, year, pointer, value in points:
                 if top is not None and value < top:
                     when = "" if unknown_year else f"{year} 年"
-                    zh = (f"{where + ' ' if where else ''}{when}{title}需增加 {format_number(top - value)}"
+                    zh = (f"{where + ' ' if where else ''}{when}{field_label(pointer)}需增加 "
+                          f"{amount(top - value, pointer, scaled=False)}"
                           f"（{format_number(value)} → {format_number(top)}），才不低于此前的最高值")
-                    en = (f"{where + ' ' if where else ''}{year}: raise {key} by {format_number(top - value)} "
-                          f"({format_number(value)} → {format_number(top)})")
+                    en = (f"{where + ' ' if where else ''}{year}: raise {field_label(pointer, 'en')} by "
+                          f"{format_number(top - value)} ({format_number(value)} → {format_number(top)})")
                     out.append(Remedy("series", pointer, title, value, _plain(top), zh, en))
                 top = value if top is None else max(top, value)
         if out and not target.passes({r.pointer: r.target for r in out}):
@@ -707,8 +709,9 @@ def _describe(pointer, title, current, target) -> Remedy:
     change = target - current
     amount, now, then = _text(abs(change)), _text(current), _text(target)
     verb_zh, verb_en = ("增加", "increase") if change > 0 else ("减少", "decrease")
-    zh = f"{title}需{verb_zh} {amount}（{now} → {then}）"
-    en = f"{verb_en} {pointer} by {amount} ({now} → {then})"
+    u = unit(pointer)
+    zh = f"{field_label(pointer)}需{verb_zh} {amount}{' ' + u if u else ''}（{now} → {then}）"
+    en = f"{verb_en} {field_label(pointer, 'en')} by {amount} ({now} → {then})"
     return Remedy("input", pointer, title, current, target, zh, en)
 
 
@@ -873,14 +876,15 @@ def _text(x) -> str:
     """A number as the record would write it: exact when it has a short decimal form (the
     values remedies show are record values and whole units of them), else as findings do."""
     if x.__class__ is int:
-        return str(x)
+        return format_number(x)
     places = _places(x)
     if places > 8:
         return format_number(x)
     n = x.numerator * 10 ** places // x.denominator
     whole, frac = divmod(abs(n), 10 ** places)
     digits = f"{frac:0{places}d}".rstrip("0")
-    return ("-" if n < 0 else "") + str(whole) + ("." + digits if digits else "")
+    grouped = f"{whole:,}" if whole >= 10000 else str(whole)    # as format_number groups
+    return ("-" if n < 0 else "") + grouped + ("." + digits if digits else "")
 
 
 def _plain(x):

@@ -55,6 +55,13 @@ def _number_in_text(inst, schema: dict, expected) -> Localized:
     return Localized(f"（请填写数字 {text}，不加引号{unit_zh}）", f" (write the number {text}, without quotes{unit_en})")
 
 
+# JSON Schema formats in words: (zh, en, the form expected, that form in words zh and en, an example).
+_FORMATS = {"date": ("日期", "date", "YYYY-MM-DD", "年-月-日，用短横线分隔", "year-month-day with hyphens", "2024-09-01"),
+            "date-time": ("日期时间", "date and time", "YYYY-MM-DDThh:mm:ss", "年-月-日T时:分:秒", "date T time",
+                          "2024-09-01T08:00:00"),
+            "time": ("时间", "time", "hh:mm:ss", "时:分:秒", "hours:minutes:seconds", "08:00:00")}
+
+
 def reason(err, lang_hint_props=None) -> Localized:
     v = err.validator
     inst = err.instance
@@ -109,7 +116,12 @@ def reason(err, lang_hint_props=None) -> Localized:
     if v in ("maximum", "exclusiveMaximum"):
         return Localized(f"数值 {_num(inst)} 大于上限 {err.validator_value}", f"{_num(inst)} is above the maximum {err.validator_value}")
     if v == "format":
-        return Localized(f"'{inst}' 不是有效的{err.validator_value}", f"'{inst}' is not a valid {err.validator_value}")
+        expected = _FORMATS.get(err.validator_value)
+        if expected is not None:
+            zh, en, form, form_zh, form_en, example = expected
+            return Localized(f"'{inst}' 不是有效的{zh}：应为 {form} 格式（{form_zh}），如 {example}",
+                             f"'{inst}' is not a valid {en}: expected {form} ({form_en}), e.g. {example}")
+        return Localized(f"'{inst}' 不符合 {err.validator_value} 格式", f"'{inst}' is not a valid {err.validator_value}")
     if v == "propertyNames":
         return Localized(f"键 '{inst}' 格式不对", f"key '{inst}' is not well-formed")
     if v == "uniqueItems":

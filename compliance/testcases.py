@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
+from .oserrors import os_reason
 from .engine import Checker
 from .findings import Finding
 from .lint import Analysis
@@ -113,7 +114,7 @@ def load_cases(path: Path, analysis: Analysis) -> tuple[list[Case], list[Diagnos
     except encoding.NotText as exc:
         return [], [encoding.problem(exc, file)]
     except OSError as exc:
-        return [], [Diagnostic("E100", Location(file), {"reason": getattr(exc, "strerror", None) or str(exc)})]
+        return [], [Diagnostic("E100", Location(file), {"reason": os_reason(exc)})]
     schema = json.loads(schema_file("tests.schema.json").read_text(encoding="utf-8"))
     errors = schema_errors.validate_yaml(data, schema, file, Localized("测试用例文件", "test file"))
     if errors:
@@ -157,7 +158,7 @@ def _record(holder: YMap, key: str, path: Path, problems: list[Diagnostic]) -> d
     try:
         return loads(encoding.read_text(target).text)
     except OSError as exc:
-        problems.append(Diagnostic("E282", where, {"path": str(value), "reason": exc.strerror or str(exc)}))
+        problems.append(Diagnostic("E282", where, {"path": str(value), "reason": os_reason(exc)}))
     except encoding.NotText as exc:
         problems.append(Diagnostic("E282", where, {"path": str(value), "reason": f"byte {exc.offset} ({exc.line}:{exc.column})"}))
     except json.JSONDecodeError as exc:

@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
+from .fieldnames import field_label
+from .oserrors import os_reason
 from .dsl.names import _resolve, load_record_schema, schema_at
 from .record import MAX_RECORD_MB, DuplicateKey, loads, pointer
 from .schema_fast import Unsupported, compile_schema, in_range
@@ -41,7 +43,7 @@ def load_record(path: Path, max_mb: float = MAX_RECORD_MB) -> tuple[dict | None,
             return None, [too_large(file, size, max_mb)], None
         source = Path(path).read_bytes()
     except OSError as exc:
-        return None, [Diagnostic("E100", Location(file), {"reason": exc.strerror or str(exc)})], None
+        return None, [Diagnostic("E100", Location(file), {"reason": os_reason(exc)})], None
     data, diagnostics = parse_record(source, file)
     return data, diagnostics, source
 
@@ -176,8 +178,9 @@ def magnitudes(data, file: str, at: list | None = None) -> list[Diagnostic]:
             where = pointer(path)
             node = schema_at(schema, where)
             out.append(Diagnostic("E118", Location(file, pointer=where), {
-                "title": node.get("title", str(path[-1]) if path else ""), "value": _short(value),
-                "unit": node.get("x-unit", ""), "limit": "1e12"}))
+                "title": Localized(field_label(where, "zh"), field_label(where, "en")), "value": _short(value),
+                # The English title already says the unit: "students (persons)".
+                "unit": Localized(node.get("x-unit", ""), ""), "limit": "1e12"}))
     return out
 
 
@@ -200,7 +203,9 @@ def _validate_with_jsonschema(data, file: str) -> list[Diagnostic]:
         path = list(err.absolute_path)
         if err.validator == "additionalProperties":
             continue
-        found = Diagnostic("E111", Location(file, pointer=pointer(path)), {"reason": schema_errors.reason(err)})
+        where = pointer(path)
+        field = Localized(field_label(where, "zh") + "：", field_label(where, "en") + ": ") if path else ""
+        found = Diagnostic("E111", Location(file, pointer=where), {"field": field, "reason": schema_errors.reason(err)})
         if found not in out:
             out.append(found)
     out.extend(_unknown_fields(schema, schema, data, [], file))

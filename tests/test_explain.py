@@ -49,7 +49,7 @@ def test_explain_matches_golden(name):
 
 def test_explain_names_what_is_missing_and_what_to_change():
     _, unknown = run(CASES["explain-unknown"][0])
-    assert "缺少的数据：/schools/18/shared/equipment_value_wan_yuan" in unknown
+    assert "缺少的数据：教学仪器设备资产值（万元）（/schools/18/shared/equipment_value_wan_yuan）" in unknown
     _, cv = run(CASES["explain-cv-fail"][0])
     assert "只调一所学校的最小改动" in cv and "占加权方差" in cv
     _, school = run(CASES["explain-r-school-fail"][0])

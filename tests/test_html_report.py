@@ -88,7 +88,7 @@ def test_rows_statuses_and_counts_are_the_json_reports(fail_reports):
     assert "verdict-fail" in banner["class"] and "结论：未通过" in page.text
     # each failure carries its citation, quote, remedy and folded steps
     assert "第六条（一）" in page.text and "每百名学生拥有高于规定学历教师数:小学、初中分别达到4.2人以上" in page.text
-    assert "高于规定学历教师数需增加 2（17 → 19）" in page.text
+    assert "高于规定学历教师数（人）（/schools/20/sections/primary/teachers_above_required_degree）需增加 2 人（17 → 19）" in page.text
     assert len(page.having("details", class_="steps")) == sum(1 for f in report["findings"] if f.get("steps"))
     # the filters offer the statuses, aspects, schools and sections present
     selects = {a["data-filter"] for a in page.having("select")}
@@ -191,7 +191,11 @@ def test_a_format_that_contradicts_the_extension_is_refused(capsys, tmp_path, ar
     for word in words:
         assert word in err
     if code == 2:
-        assert list(tmp_path.iterdir()) == [] and out == ""       # refused before any work
+        assert list(tmp_path.iterdir()) == []                     # refused before any work
+        if "json" in args:      # asked for JSON by name: the error is a JSON object on stdout
+            assert json.loads(out)["error"]["code"] == "E137"
+        else:
+            assert out == ""
     else:
         written = next(tmp_path.iterdir()).read_text(encoding="utf-8")
         assert written.startswith("<!DOCTYPE html>") == args[-1].endswith(".htm")

@@ -310,7 +310,7 @@ def _rise(ctx, points, strict: bool, history: str = "/history"):
             continue
         if top is not None and (v < top or (strict and v == top)):
             if ctx.notes is not None:
-                ctx.notes.update(fell_in=p.year, fell_from=top, fell_to=v, fell_where=p.owner)
+                ctx.notes.update(fell_in=p.year, fell_from=top, fell_to=v, fell_where=p.owner, fell_field=p.pointer)
             return False
         top = v if top is None else max(top, v)
     return True if unknown is None else unknown
