@@ -142,6 +142,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
                       help="达标+未达标覆盖低于 N%% 时以 1 退出")
     test.add_argument("--properties", action="store_true",
                       help="同时用 Hypothesis 检验规则声明的性质（monotone、boundary、permutation、scale_invariant）")
+    test.add_argument("--mutants", action="store_true",
+                      help="阈值变异检验：每个参数值调高、调低一步，须有用例发现；有存活的变异时以 1 退出")
     test.add_argument("--examples", type=int, default=60, help="每个规则包的性质检验抽取的数据份数（默认 60）")
     test.add_argument("--rules", type=Path, action="append", default=[], help="额外的规则包搜索目录")
     _lang_option(test)
@@ -660,12 +662,18 @@ def cmd_test(args) -> int:
         checked = [(a.pack.id, check_properties(a, max_examples=args.examples)) for a, _ in plans]
         sys.stdout.write(render_properties(checked, args.lang))
         broken_properties = any(not p.ok for _, ps in checked for p in ps)
-    if any(r.failures for r in results) or broken_properties:
-        return EXIT_FINDINGS
-    if args.min_coverage is not None and any(r.percent() < args.min_coverage for r in results):
+    surviving_mutants = False
+    if args.mutants:
+        from .mutants import render_gate, run_gate
+        gates = [run_gate(analysis, cases) for analysis, cases in plans]
+        sys.stdout.write(render_gate(gates, args.lang))
+        surviving_mutants = any(g.survivors for g in gates)
+    low_coverage = args.min_coverage is not None and any(r.percent() < args.min_coverage for r in results)
+    if low_coverage:   # said even when cases or mutants fail too: --min-coverage and --mutants combine
         low = ", ".join(f"{r.analysis.pack.id} {r.percent():.1f}%" for r in results if r.percent() < args.min_coverage)
         sys.stdout.write(f"覆盖率低于 {args.min_coverage:g}%：{low}\n" if args.lang == "zh"
                          else f"coverage below {args.min_coverage:g}%: {low}\n")
+    if any(r.failures for r in results) or broken_properties or surviving_mutants or low_coverage:
         return EXIT_FINDINGS
     return EXIT_OK
 

@@ -25,6 +25,7 @@ from .oserrors import os_reason
 from .engine import Checker
 from .findings import Finding
 from .lint import Analysis
+from .paramreaders import own_params, reading_rules
 from .record import loads
 from .resources import schema_file
 from .validate import validate_record
@@ -75,7 +76,14 @@ class PackResult:
 
     @property
     def own_rules(self) -> list[str]:
-        return [r.qualified_id for r in self.analysis.rules if r.pack == self.analysis.pack.id]
+        """The rules this pack answers for: its own, and every inherited rule that reads a
+        parameter the pack redefines — a tightened threshold is tested against its effective
+        value in the pack that set it, not only by the ancestor's cases against the old one."""
+        pack = self.analysis.pack.id
+        redefined = set()
+        for name in own_params(self.analysis):
+            redefined |= reading_rules(self.analysis, name)
+        return [r.qualified_id for r in self.analysis.rules if r.pack == pack or r.qualified_id in redefined]
 
     def percent(self, outcomes: tuple[str, ...] = ("pass", "fail")) -> float:
         rules = self.own_rules

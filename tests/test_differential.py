@@ -11,7 +11,7 @@ import tempfile
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import Phase, given, settings, strategies as st
 
 from compliance.run.batch import BatchBackend
 from compliance.run.closures import ClosureBackend, view_of
@@ -297,6 +297,112 @@ def tie_counties(draw):
 @given(record=tie_counties())
 def test_ties_at_thresholds_agree(record):
     agree(PACKS["national"], record, datetime.date(2024, 9, 1))
+
+
+INDICATORS = ["r1_teachers_above_degree_per_100", "r2_backbone_teachers_per_100", "r3_pe_art_teachers_per_100",
+              "r4_teaching_area_per_student", "r5_sports_area_per_student", "r6_equipment_value_per_student",
+              "r7_multimedia_classrooms_per_100"]
+# Where an indicator is put: a share of its threshold and a number of units beyond it.
+AT, ABOVE, BELOW = (1, 0), (1, 1), (1, -1)
+EDGE, EDGE_ABOVE, EDGE_BELOW = (Fraction(85, 100), 0), (Fraction(85, 100), 1), (Fraction(85, 100), -1)
+
+
+@st.composite
+def edge_counties(draw):
+    """Counties whose schools sit on R-SCHOOL's edges on purpose: one indicator of each school
+    exactly at 85 % of its threshold (or one unit either side), the others at their threshold
+    or one unit either side. Returns the record and, from the construction alone (no backend),
+    each school's expected status for R1…R7 and R-SCHOOL: an oracle that a `>=` written as
+    `>` (or `<` as `<=`) in every backend at once cannot fool, where agreement alone would."""
+    schools, expected = [], {}
+    for i in range(draw(st.integers(1, 4))):
+        level = draw(st.sampled_from(["primary", "junior"]))
+        students = 20000                     # every 85 % point is a whole count at 20000 students
+        t = _thresholds(level)
+        edge = draw(st.integers(0, 6))
+        places = [draw(st.sampled_from([EDGE, EDGE, EDGE_ABOVE, EDGE_BELOW])) if j == edge
+                  else draw(st.sampled_from([AT, AT, ABOVE, BELOW])) for j in range(7)]
+
+        def amount(j, unit):
+            share, units = places[j]
+            per = 100 if INDICATORS[j].endswith("per_100") else 1
+            return share * t[INDICATORS[j]] * students / per + units * unit
+
+        indoor = Fraction(draw(st.integers(0, 800)))
+        section = {"students": students, "classes": students // 45 + 1, "teachers": students // 14,
+                   "teachers_above_required_degree": int(amount(0, 1)), "backbone_teachers": int(amount(1, 1)),
+                   "pe_art_teachers": int(amount(2, 1)), "multimedia_classrooms": int(amount(6, 1))}
+        shared = {"teaching_aux_area_m2": amount(3, Fraction(1, 10)) + indoor, "indoor_sports_area_m2": indoor,
+                  "sports_ground_area_m2": amount(4, Fraction(1, 10)) - indoor,
+                  "equipment_value_wan_yuan": amount(5, 1) / 10000}
+        sid = f"E{i}"
+        schools.append({"id": sid, "name": f"学校{i}", "type": level, "location": "urban",
+                        "ownership": "public", "sections": {level: section}, "shared": shared})
+        met = [p[0] == 1 and p[1] >= 0 for p in places]
+        far = [p == EDGE_BELOW for p in places]
+        expected[sid] = {f"national/R{j + 1}": "pass" if met[j] else "fail" for j in range(7)}
+        expected[sid]["national/R-SCHOOL"] = "pass" if sum(met) >= 6 and not any(far) else "fail"
+    record = {"format_version": "1", "jurisdiction": {"code": "1", "name": "测试县", "level": "county"},
+              "year": 2024, "as_of": "2024-09-01", "facts": {}, "schools": schools}
+    return record, expected
+
+
+# Only the rules the construction predicts (and the derived fields they read): the rest of
+# national is compared by the tests above, and would make each example ten times slower.
+EDGE_RULES = {f"R{j}" for j in range(1, 8)} | {"R-SCHOOL"}
+EDGE_PACK = dataclasses.replace(PACKS["national"], rules=[r for r in PACKS["national"].rules if r.id in EDGE_RULES])
+
+
+def judged_as_built(record, expected):
+    """Every backend agrees, and the interpreter's statuses are the construction's."""
+    as_of = datetime.date(2024, 9, 1)
+    agree(EDGE_PACK, record, as_of)
+    (result,) = BACKENDS[0].prepare(EDGE_PACK, as_of).run([view_of(record)])
+    ids = [s["id"] for s in record["schools"]]
+    got = {}
+    for f in result.findings:
+        if f.subject.school is not None and f.rule in expected[ids[0]]:
+            got.setdefault(ids[int(f.subject.pointer.split("/")[2])], {})[f.rule] = f.status
+    assert got == expected
+
+
+@settings(max_examples=30)
+@given(case=edge_counties())
+def test_edges_of_r_school_are_judged_as_built(case):
+    judged_as_built(*case)
+
+
+def test_a_strict_85_percent_edge_in_at_least_is_caught(monkeypatch):
+    """The mutation this strategy is for: at_least's "余项不低于要求的85%" written with `>` instead
+    of `>=` (in the interpreter and closures alike, so that they still agree with each other)."""
+    from compliance.dsl import builtins
+    from compliance.dsl.builtins import BUILTINS, COMPARE, Unknown, merge
+
+    def strict_at_least(ctx, k, p, items):
+        met, far, unknowns = 0, 0, []
+        for a, b, op in items:
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                unknowns.append(merge(a, b))
+            elif COMPARE[op](a, b):
+                met += 1
+            elif not a > p * b:          # the mutant: at exactly 85 % the item counts as far
+                far += 1
+        if ctx.notes is not None:
+            ctx.notes.update(met=met, near=[], far=far, _grades=())
+        if unknowns:
+            return False if far > 0 or met + len(unknowns) < k else merge(*unknowns)
+        return met >= k and far == 0
+
+    monkeypatch.setitem(BUILTINS, "at_least", dataclasses.replace(BUILTINS["at_least"], scalar=strict_at_least))
+    assert builtins.BUILTINS["at_least"].scalar is strict_at_least
+    # the same draws as the test above (derandomized), without shrinking the failure found
+    @settings(max_examples=30, phases=[Phase.explicit, Phase.generate])
+    @given(case=edge_counties())
+    def under_the_mutant(case):
+        judged_as_built(*case)
+
+    with pytest.raises(AssertionError):
+        under_the_mutant()
 
 
 def test_a_cv_exactly_at_its_limit_agrees():
