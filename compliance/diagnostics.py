@@ -236,6 +236,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "W320": ("规则 '{id}' 的逐年序列没有起算日期：文件生效前的年份也会被比较；请写 series(…, 生效日期)",
              "rule '{id}' compares a year series with no start: years before the document existed are judged too; "
              "write series(…, <effective date>)"),
+    "W330": ("参数 '{name}'{level}自 {date} 起取值 {value}，但引用原文、读法和参数依据（reference）中都没有这个数；"
+             "原文中的数字：{numbers}（使用它的规则：{rules}）。请核对取值；若是对原文的解读，请在规则的 citation.reading 或参数的 reference 中写明",
+             "parameter '{name}'{level} is {value} from {date}, a number that neither the quotes, their readings nor the "
+             "parameter's reference state; the quote's numbers: {numbers} (rules using it: {rules}). Check the value; "
+             "if it interprets the text, say so in the rule's citation.reading or the parameter's reference"),
+    "W331": ("规则 '{id}' 的原文中的数字 {number} 没有任何参数取这个值：阈值请写成参数；若不是阈值（定义、基数、说明），"
+             "请在 citation.reading 中写明（须提到 {number}）",
+             "rule '{id}' quotes the number {number}, which no parameter carries: write a threshold as a parameter; "
+             "if it is not one (a definition, a baseline), say so in citation.reading (naming {number})"),
+    "E332": ("规则 '{id}' 的 {part} 中直接写了数字 {literal}：阈值须写成参数（params.yaml，注明 reference）；"
+             "若是计划年度等范围，请在规则中写 literal: plan-year",
+             "rule '{id}' writes the number {literal} in its {part}: a threshold must be a parameter (params.yaml, with a "
+             "reference); if it is a scope such as a plan year, mark the rule with literal: plan-year"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

@@ -16,6 +16,7 @@ from .dsl import types as T
 from .dsl.builtins import BUILTINS
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
+from .lint_quote import check_literals, check_params, check_quoted
 from .packs import Derived, Pack, Param, Repository, Rule
 from .readable import damaged
 
@@ -156,6 +157,7 @@ def _check_rule(analysis: Analysis, rule: Rule) -> None:
         for node in ast.walk(expr.node):
             if isinstance(node, ast.Call) and node.name in ("series", "county_series") and len(node.args) == 1:
                 out.append(Diagnostic("W320", expr.location(node.span), {"id": rule.id}, "warning"))
+    out.extend(check_literals(rule))
     if rule.citation is None:
         out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
     else:
@@ -343,6 +345,7 @@ _EPOCH = datetime.date(1900, 1, 1)
 def _check_pack(analysis: Analysis) -> None:
     _check_loosened(analysis)
     _check_conflicts(analysis)
+    analysis.diagnostics.extend(check_params(analysis) + check_quoted(analysis))
     own = analysis.pack
     for name, param in own.params.items():
         if name not in analysis.env.used_params:
