@@ -14,7 +14,7 @@ from fractions import Fraction
 from .contributors import CvBreakdown, breakdown, cv_rows
 from .run.closures import view_of
 from .run.interpreter import InterpreterBackend, Step
-from .findings import Finding, citation_notes, format_number
+from .findings import Finding, citation_notes, format_number, threshold_source_note
 from .lint import Analysis
 from .logic import Unknown
 from .record import RecordView
@@ -181,6 +181,9 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     colon = "：" if zh else ": "
     out.append(f"{'出处' if zh else 'source'}{colon}{where}  “{c.get('quote', '')}”")
     out.extend(citation_notes(c, zh))
+    source = threshold_source_note(f.threshold_source, zh)
+    if source:
+        out.append(source)
     if f.overridden_citation:
         o = f.overridden_citation
         out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")

@@ -145,19 +145,22 @@ def _at(location: Location) -> str:
 
 def _check_rule(analysis: Analysis, rule: Rule) -> None:
     out = analysis.diagnostics
+    broken = set()
     for part in ("when", "require"):
         expr = getattr(rule, part)
         if expr is None or expr.node is None:
             continue
         result = check(analysis.env, expr.node, rule.applies_to)
         out.extend(_located(expr, result))
+        if result.errors:
+            broken.add(part)
         if not isinstance(result.type, (T.BoolT, T.AnyT)):
             out.append(Diagnostic("E223", expr.location(expr.node.span), {"found": result.type.describe()}))
         analysis.checked[(rule.qualified_id, part)] = result
         for node in ast.walk(expr.node):
             if isinstance(node, ast.Call) and node.name in ("series", "county_series") and len(node.args) == 1:
                 out.append(Diagnostic("W320", expr.location(node.span), {"id": rule.id}, "warning"))
-    out.extend(check_literals(rule))
+    out.extend(check_literals(rule, broken))
     if rule.citation is None:
         out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
     else:

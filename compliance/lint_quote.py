@@ -121,12 +121,13 @@ def check_quoted(analysis) -> list[Diagnostic]:
     return out
 
 
-def check_literals(rule) -> list[Diagnostic]:
-    """E332 for a number compared directly in a rule's condition (0 is no threshold: none vs some)."""
+def check_literals(rule, broken: set[str] = frozenset()) -> list[Diagnostic]:
+    """E332 for a number compared directly in a rule's condition (0 is no threshold: none vs some).
+    A part with errors already (`broken`) is not judged again: fix the first error first."""
     out = []
     for part in ("when", "require"):
         expr = getattr(rule, part)
-        if expr is None or expr.node is None:
+        if expr is None or expr.node is None or part in broken:
             continue
         for node in ast.walk(expr.node):
             if not isinstance(node, ast.Compare) or node.op not in _COMPARE:
