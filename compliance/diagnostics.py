@@ -142,7 +142,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E112": ("学校标识码 '{id}' 重复（另见 {first}）", "duplicate school id '{id}' (also at {first})"),
     "E113": ("历年数据中 {year} 年出现了不止一次（另见 {first}）", "history has year {year} more than once (also at {first})"),
     "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),
-    "E115": ("未知规则包 '{name}'，可用：{available}", "unknown rule pack '{name}'; available: {available}"),
+    "E115": ("未知规则包 '{name}'，可用：{available}。自己的规则包请用 --rules 目录 指明其所在目录（如 --rules rules/local）",
+             "unknown rule pack '{name}'; available: {available}. For a pack of your own, name its folder with --rules DIR "
+             "(e.g. --rules rules/local)"),
+    "E123": ("数据中没有学校 '{subject}'（规则 {rule}）；可选的学校：{available}",
+             "no school '{subject}' in this record (rule {rule}); schools: {available}"),
     "E117": ("目录 {path} 中没有 .json 数据文件", "no .json record files in directory {path}"),
     "E119": ("重复的键 '{key}'（{pointer}），第一次出现在 {first}：同一对象中的键不能重复，否则后一个值会悄悄覆盖前一个",
              "duplicate key '{key}' ({pointer}), first at {first}: a key may appear once per object, or the later value silently replaces the earlier"),
@@ -165,6 +169,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E204": ("括号不匹配：缺少 '{expected}'", "unbalanced brackets: missing '{expected}'"),
     "E205": ("表达式为空", "empty expression"),
     "E206": ("无效的日期 '{text}'", "invalid date '{text}'"),
+    "E208": ("运算符 '{written}' 写反了：请改为 '{meant}'", "operator '{written}' is the wrong way round: write '{meant}'"),
     "E207": ("比较运算不能连写：请用 且 连接两个比较", "comparisons cannot be chained: join two comparisons with 'and'"),
     # names
     "E210": ("未知字段 '{name}'{hint}", "unknown field '{name}'{hint}"),

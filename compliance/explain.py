@@ -33,7 +33,8 @@ class Explanation:
 
 
 def select(findings: list[Finding], rule: str, subject: str | None, section: str | None) -> list[Finding]:
-    chosen = [f for f in findings if f.rule == rule or f.rule.split("/", 1)[1] == rule]
+    wanted = rule.casefold()   # `r1` is R1: rule codes are typed in either case
+    chosen = [f for f in findings if f.rule.casefold() == wanted or f.rule.split("/", 1)[1].casefold() == wanted]
     if subject:
         chosen = [f for f in chosen if subject in (f.subject.school, f.subject.school_name)]
     if section:

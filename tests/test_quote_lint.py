@@ -141,7 +141,7 @@ def test_the_marker_does_not_excuse_a_threshold(tmp_path):
 def _check(args) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        main(["check", str(ROOT / "examples" / "county-fail.json"), *args])
+        main(["check", str(ROOT / "examples" / "worked-example-cv.json"), *args])
     return out.getvalue()
 
 

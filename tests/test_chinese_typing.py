@@ -1,0 +1,81 @@
+"""What a policy officer typing Chinese meets: full-width operators, `=>`, an unknown pack, an
+unknown school or a lower-case rule code in `explain` (issue 15 item 5, in part)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compliance.cli import main
+from compliance.diagnostics import Diagnostic, Location
+from compliance.dsl import ast
+from compliance.dsl.parse import parse
+from compliance.lint import lint_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_full_width_operators_read_as_ascii_with_columns_kept():
+    typed, ascii_ = parse("f（a，b） ＞＝ 3"), parse("f(a,b) >= 3")
+    assert isinstance(typed, ast.Compare) and typed.op == ">=" and typed == ascii_
+    assert parse("a ＜ 3").op == "<" and parse("a ＝ 3").op == "==" and parse("a ！＝ 3").op == "!="
+
+
+def test_full_width_inside_a_string_stays_as_written():
+    node = parse('school.name == "第一（中心）小学"')
+    assert node.right.value == "第一（中心）小学"
+
+
+def test_a_rule_typed_with_an_ime_lints_clean(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("""rules:
+  - id: T1
+    title: 测试规则
+    severity: must
+    applies_to: jurisdiction
+    require: （facts.social_recognition_rate ＞＝ params.s1_min_recognition）
+    citation:
+      article: 第一条
+      quote: 社会认可度达到85%以上
+""", encoding="utf-8")
+    analyses, loose = lint_paths([path])
+    assert [d.code for a in analyses for d in a.errors] + [d.code for d in loose] == []
+
+
+@pytest.mark.parametrize("written, meant", [("=>", ">="), ("=<", "<=")])
+def test_an_operator_the_wrong_way_round_names_the_right_one(written, meant):
+    err = parse(f"a {written} 3")
+    assert err.code == "E208" and (err.span.column, err.span.end_column) == (3, 5)
+    d = Diagnostic(err.code, Location("t.yaml", 1, 3), err.args)
+    assert d.message("zh") == f"运算符 '{written}' 写反了：请改为 '{meant}'"
+    assert d.message("en") == f"operator '{written}' is the wrong way round: write '{meant}'"
+
+
+def test_an_unknown_pack_points_at_rules_dir(tmp_path, capsys):
+    record = json.loads((ROOT / "examples" / "worked-example-cv.json").read_text(encoding="utf-8"))
+    record["packs"] = ["mycounty"]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    assert "未知规则包 'mycounty'" in capsys.readouterr().err
+    assert main(["check", str(path), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown rule pack 'mycounty'" in err and "--rules DIR" in err
+
+
+def test_explain_lists_the_schools_when_the_school_is_unknown(capsys):
+    record = str(ROOT / "examples" / "worked-example-cv.json")
+    assert main(["explain", record, "R1", "--subject", "不存在学校"]) == 2
+    err = capsys.readouterr().err
+    assert "数据中没有学校 '不存在学校'" in err and "可选的学校：" in err and "R1-CV" not in err
+    assert main(["explain", record, "R1", "--subject", "不存在学校", "--lang", "en"]) == 2
+    assert "no school '不存在学校'" in capsys.readouterr().err
+
+
+def test_explain_takes_rule_codes_in_either_case(capsys):
+    record = str(ROOT / "examples" / "worked-example-cv.json")
+    main(["explain", record, "r6-cv", "--section", "primary"])
+    lower = capsys.readouterr().out
+    main(["explain", record, "R6-CV", "--section", "primary"])
+    assert lower.startswith("national/R6-CV") and lower == capsys.readouterr().out
