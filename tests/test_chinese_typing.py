@@ -79,3 +79,18 @@ def test_explain_takes_rule_codes_in_either_case(capsys):
     lower = capsys.readouterr().out
     main(["explain", record, "R6-CV", "--section", "primary"])
     assert lower.startswith("national/R6-CV") and lower == capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expect, line, column, wrong, meant", [
+    ("\n      - {rule: R1, status: passs}", 6, 28, "passs", "pass"),
+    (" {R1: fial}", 5, 18, "fial", "fail"),
+])
+def test_a_typo_in_a_test_file_is_named_in_chinese_with_did_you_mean(tmp_path, expect, line, column, wrong, meant):
+    from compliance.testcases import load_cases
+    path = tmp_path / "t.yaml"
+    path.write_text(f"record: r.json\ncases:\n  - name: 一例\n    set: {{/year: 2024}}\n    expect:{expect}\n",
+                    encoding="utf-8")
+    _, [d] = load_cases(path, None)
+    assert (d.code, d.location.line, d.location.column) == ("E103", line, column)
+    assert f"取值 '{wrong}' 无效" in d.message("zh") and f"是否指 '{meant}'？" in d.message("zh")
+    assert f"did you mean '{meant}'?" in d.message("en") and "is not valid under" not in d.message("en")
