@@ -5,6 +5,7 @@ every expression is checked for names, types and units, and pack-level mistakes 
 from __future__ import annotations
 
 import datetime
+import re
 import string
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -131,7 +132,12 @@ def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) 
     for rule in analysis.rules:
         _check_rule(analysis, rule)
     _check_pack(analysis)
-    analysis.diagnostics = sorted(set(analysis.diagnostics), key=sort_key)
+    # A derived field that does not parse is not defined: rules naming it would each add an
+    # "unknown field" that only follows from the first error.
+    broken = {d.name for d in derived.values() if d.value.node is None}
+    analysis.diagnostics = sorted({d for d in analysis.diagnostics
+                                   if not (d.code == "E210" and str(d.args.get("name", "")).split(".")[-1] in broken)},
+                                  key=sort_key)
     return analysis
 
 
@@ -350,10 +356,15 @@ def _check_pack(analysis: Analysis) -> None:
     _check_conflicts(analysis)
     analysis.diagnostics.extend(check_params(analysis) + check_quoted(analysis))
     own = analysis.pack
+    # What an expression that does not parse names is not "unused": its error is the one to fix.
+    unparsed = " ".join(e.text for r in analysis.rules for e in (r.when, r.require) if e is not None and e.node is None) \
+        + " " + " ".join(d.value.text for d in analysis.derived.values() if d.value.node is None)
     for name, param in own.params.items():
-        if name not in analysis.env.used_params:
+        if name not in analysis.env.used_params and f"params.{name}" not in unparsed:
             analysis.diagnostics.append(Diagnostic("W300", param.location, {"name": name}, "warning"))
     for d in own.derived:
+        if d.value.node is None or re.search(rf"(?<!\w){re.escape(d.name)}(?!\w)", unparsed):
+            continue
         if (d.entity, d.name) not in analysis.env.used_derived:
             analysis.diagnostics.append(Diagnostic("W301", d.location, {"name": d.name}, "warning"))
 

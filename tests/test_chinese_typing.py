@@ -94,3 +94,41 @@ def test_a_typo_in_a_test_file_is_named_in_chinese_with_did_you_mean(tmp_path, e
     assert (d.code, d.location.line, d.location.column) == ("E103", line, column)
     assert f"取值 '{wrong}' 无效" in d.message("zh") and f"是否指 '{meant}'？" in d.message("zh")
     assert f"did you mean '{meant}'?" in d.message("en") and "is not valid under" not in d.message("en")
+
+
+DERIVED_BROKEN = """derived:
+  - name: my_ratio
+    title: 比例
+    of: section
+    value: per_hundred(section.backbone_teachers, section.students
+rules:
+  - id: T1
+    title: 测试规则
+    severity: must
+    applies_to: school_section
+    require: my_ratio >= params.r2_backbone_teachers_per_100
+    citation:
+      article: 第一条
+      quote: 测试原文
+"""
+
+
+def test_a_missing_bracket_is_the_only_error_not_the_unknown_field_it_causes(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(DERIVED_BROKEN, encoding="utf-8")
+    analyses, _ = lint_paths([path])
+    assert [(d.code, d.location.line) for d in analyses[0].diagnostics] == [("E204", 5)]
+
+
+def test_a_parameter_named_only_in_a_broken_expression_is_not_also_unused(tmp_path):
+    pack = tmp_path / "child"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text('id: child\ntitle: 测试\ndocument: {title: 测试, number: 测〔2024〕1号}\n'
+                                    'version: "1"\nextends: national\n', encoding="utf-8")
+    (pack / "params.yaml").write_text("c_x: {title: 甲, unit: 人, reference: 测〔2024〕1号（3人）, values: {2000-01-01: 3}}\n",
+                                      encoding="utf-8")
+    (pack / "r.yaml").write_text("rules:\n  - id: T1\n    title: 测试规则\n    severity: must\n    applies_to: jurisdiction\n"
+                                 "    require: (facts.rotated_teachers >= params.c_x\n"
+                                 "    citation: {article: 第一条, quote: 测试原文}\n", encoding="utf-8")
+    analyses, _ = lint_paths([pack])
+    assert [d.code for d in analyses[0].diagnostics] == ["E204"]
