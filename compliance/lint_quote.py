@@ -103,18 +103,17 @@ def _written(value) -> str:
 def check_quoted(analysis) -> list[Diagnostic]:
     """W331 for each number a rule of this pack quotes that no parameter carries, unless the
     rule's reading names it (a definition, a baseline, a count that is not a threshold)."""
-    carried: list[tuple[Fraction, Fraction]] = []
+    carried: set[Fraction] = set()   # every value as written and in base units (85 and 0.85 for 85 %)
     for param in analysis.params.values():
         scale = param.unit.scale if param.unit is not None else Fraction(1)
-        carried += [(Fraction(v), scale) for v in param.all_values() if _numeric(v)]
+        carried |= {x for v in param.all_values() if _numeric(v) for x in (Fraction(v), Fraction(v) * scale)}
     out = []
     for rule in analysis.rules:
         if rule.pack != analysis.pack.id:
             continue
         quote, reading = rule_texts(rule)
         loose = [number for number in quote
-                 if not any(mentions([number], v, s) for v, s in carried)
-                 and not any(number.values() & r.values() for r in reading)]
+                 if not number.values() & carried and not any(number.values() & r.values() for r in reading)]
         if loose:  # one warning per rule: diagnostics at one place with one code are kept once
             out.append(Diagnostic("W331", rule.spots.get("citation.quote", rule.spot("citation")),
                                   {"id": rule.id, "number": show(loose)}, "warning"))

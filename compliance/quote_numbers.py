@@ -8,6 +8,7 @@ and digits next to damaged characters (?000).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,8 +45,12 @@ class QuotedNumber:
 
 def numbers_in(text: str | None) -> list[QuotedNumber]:
     """Every threshold-like number of `text`, in order."""
-    if not text:
-        return []
+    return list(_numbers(text)) if text else []
+
+
+# One quote is read once per parameter that it backs (cv_limit: fourteen rules): remember it.
+@functools.lru_cache(maxsize=4096)
+def _numbers(text: str) -> tuple[QuotedNumber, ...]:
     text = text.translate(_WIDTH)
     out: list[tuple[int, QuotedNumber]] = []
     skip: set[int] = set()   # starts of matches already used (a ratio's second term, a date)
@@ -85,7 +90,7 @@ def numbers_in(text: str | None) -> list[QuotedNumber]:
         value = _cn_integer(m.group(1))
         if value is not None:
             out.append((m.start(), QuotedNumber(m.group(1), Fraction(value), Fraction(value))))
-    return [q for _, q in sorted(out, key=lambda p: p[0])]
+    return tuple(q for _, q in sorted(out, key=lambda p: p[0]))
 
 
 def _not_a_threshold(text: str, start: int, end: int) -> bool:
