@@ -593,6 +593,14 @@ def cmd_explain(args) -> int:
     data, as_of, checker, findings, _ = loaded
     section = {"小学": "primary", "初中": "junior"}.get(args.section, args.section)
     chosen = select(findings, args.rule, args.subject, section)
+    if not chosen and args.subject and select(findings, args.rule, None, section):
+        # the rule is there, the school is not: list the schools, not the rules
+        schools = dict.fromkeys(f"{f.subject.school_name}（{f.subject.school}）" if lang == "zh"
+                                else f"{f.subject.school_name} ({f.subject.school})"
+                                for f in select(findings, args.rule, None, section) if f.subject.school)
+        _print_diagnostics([Diagnostic("E123", Location(args.subject), {
+            "subject": args.subject, "rule": args.rule, "available": list(schools)[:40] or ["—"]})], lang)
+        return EXIT_ERROR
     if not chosen:
         known = sorted({f.rule.split("/", 1)[1] for f in findings})
         _print_diagnostics([Diagnostic("E116", Location(args.rule), {"rule": args.rule, "subject": args.subject or "—",

@@ -144,7 +144,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E112": ("学校标识码 '{id}' 重复（另见 {first}）", "duplicate school id '{id}' (also at {first})"),
     "E113": ("历年数据中 {year} 年出现了不止一次（另见 {first}）", "history has year {year} more than once (also at {first})"),
     "E114": ("日期无效：'{text}'（应为 YYYY-MM-DD）", "invalid date '{text}' (expected YYYY-MM-DD)"),
-    "E115": ("未知规则包 '{name}'，可用：{available}", "unknown rule pack '{name}'; available: {available}"),
+    "E115": ("未知规则包 '{name}'，可用：{available}。自己的规则包请用 --rules 目录 指明其所在目录（如 --rules rules/local）",
+             "unknown rule pack '{name}'; available: {available}. For a pack of your own, name its folder with --rules DIR "
+             "(e.g. --rules rules/local)"),
+    "E123": ("数据中没有学校 '{subject}'（规则 {rule}）；可选的学校：{available}",
+             "no school '{subject}' in this record (rule {rule}); schools: {available}"),
     "E117": ("目录 {path} 中没有 .json 数据文件", "no .json record files in directory {path}"),
     "E119": ("重复的键 '{key}'（{pointer}），第一次出现在 {first}：同一对象中的键不能重复，否则后一个值会悄悄覆盖前一个",
              "duplicate key '{key}' ({pointer}), first at {first}: a key may appear once per object, or the later value silently replaces the earlier"),
@@ -189,6 +193,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E204": ("括号不匹配：缺少 '{expected}'", "unbalanced brackets: missing '{expected}'"),
     "E205": ("表达式为空", "empty expression"),
     "E206": ("无效的日期 '{text}'", "invalid date '{text}'"),
+    "E208": ("运算符 '{written}' 写反了：请改为 '{meant}'", "operator '{written}' is the wrong way round: write '{meant}'"),
     "E207": ("比较运算不能连写：请用 且 连接两个比较", "comparisons cannot be chained: join two comparisons with 'and'"),
     # names
     "E210": ("未知字段 '{name}'{hint}", "unknown field '{name}'{hint}"),
@@ -267,6 +272,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E292": ("参数个数不对：{expected}", "wrong number of arguments: {expected}"),
     "E293": ("规则包 '{id}' 已存在（{path}）：new-pack 不覆盖已有的规则包", "rule pack '{id}' already exists ({path}): new-pack never overwrites a pack"),
     "E294": ("规则包标识 '{id}' 无效：只能用小写字母、数字、- 和 _，并以字母开头", "invalid pack id '{id}': lower-case letters, digits, - and _, starting with a letter"),
+    "W330": ("参数 '{name}'{level}自 {date} 起取值 {value}，但引用原文、读法和参数依据（reference）中都没有这个数；"
+             "原文中的数字：{numbers}（使用它的规则：{rules}）。请核对取值；若是对原文的解读，请在规则的 citation.reading 或参数的 reference 中写明",
+             "parameter '{name}'{level} is {value} from {date}, a number that neither the quotes, their readings nor the "
+             "parameter's reference state; the quote's numbers: {numbers} (rules using it: {rules}). Check the value; "
+             "if it interprets the text, say so in the rule's citation.reading or the parameter's reference"),
+    "W331": ("规则 '{id}' 的原文中的数字 {number} 没有任何参数取这个值：阈值请写成参数；若不是阈值（定义、基数、说明），"
+             "请在 citation.reading 中写明（须提到 {number}）",
+             "rule '{id}' quotes the number {number}, which no parameter carries: write a threshold as a parameter; "
+             "if it is not one (a definition, a baseline), say so in citation.reading (naming {number})"),
+    "E332": ("规则 '{id}' 的 {part} 中直接写了数字 {literal}：阈值须写成参数（params.yaml，注明 reference）；"
+             "若是计划年度等范围，请在规则中写 literal: plan-year",
+             "rule '{id}' writes the number {literal} in its {part}: a threshold must be a parameter (params.yaml, with a "
+             "reference); if it is a scope such as a plan year, mark the rule with literal: plan-year"),
     "W302": ("规则 '{id}' 的出处原文为重构文本（reconstructed），引用前须核对原件",
              "rule '{id}' quotes reconstructed text; verify it against the original before citing"),
 }

@@ -15,7 +15,7 @@ from .contributors import CvBreakdown, breakdown, cv_rows
 from .run.closures import view_of
 from .run.interpreter import InterpreterBackend, Step
 from .fieldnames import field_labels
-from .findings import Finding, citation_notes, format_number
+from .findings import Finding, citation_notes, format_number, threshold_source_note
 from .lint import Analysis
 from .logic import Unknown
 from .record import RecordView
@@ -34,7 +34,8 @@ class Explanation:
 
 
 def select(findings: list[Finding], rule: str, subject: str | None, section: str | None) -> list[Finding]:
-    chosen = [f for f in findings if f.rule == rule or f.rule.split("/", 1)[1] == rule]
+    wanted = rule.casefold()   # `r1` is R1: rule codes are typed in either case
+    chosen = [f for f in findings if f.rule.casefold() == wanted or f.rule.split("/", 1)[1].casefold() == wanted]
     if subject:
         chosen = [f for f in chosen if subject in (f.subject.school, f.subject.school_name)]
     if section:
@@ -178,6 +179,9 @@ def render_explanation(e: Explanation, lang: str = "zh") -> str:
     colon = "：" if zh else ": "
     out.append(f"{'出处' if zh else 'source'}{colon}{where}  “{c.get('quote', '')}”")
     out.extend(citation_notes(c, zh))
+    source = threshold_source_note(f.threshold_source, zh)
+    if source:
+        out.append(source)
     if f.overridden_citation:
         o = f.overridden_citation
         out.append(f"{'覆盖' if zh else 'overrides'}{colon}{o.get('document', '')} {o.get('article', '')}  “{o.get('quote', '')}”")

@@ -77,6 +77,7 @@ class Finding:
     title_en: str | None = None
     templates: tuple = (None, None)
     aspect_en: str | None = None  # the rule's message templates (zh, en)
+    threshold_source: dict | None = None  # {parameter, pack, reference} of the threshold, when it is one
 
     def message(self, lang: str = "zh") -> str:
         """The message in `lang`, formatted when asked for (evaluation does not pay for it)."""
@@ -254,6 +255,15 @@ def citation_notes(c: dict, zh: bool) -> list[str]:
     if c.get("reading"):
         out.append(f"{'解读：' if zh else 'reading: '}{c['reading']}")
     return out
+
+
+def threshold_source_note(source: dict | None, zh: bool) -> str | None:
+    """`阈值依据：<reference>（params.<name>，<pack>）` for a threshold that is a parameter."""
+    if not source:
+        return None
+    where = f"params.{source['parameter']}，{source['pack']}" if zh else f"params.{source['parameter']}, {source['pack']}"
+    ref = source.get("reference") or ("（未注明）" if zh else "(none given)")
+    return f"阈值依据：{ref}（{where}）" if zh else f"threshold source: {ref} ({where})"
 
 
 def format_number(value, percent: bool = False, places: int = 4) -> str:

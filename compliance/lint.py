@@ -5,6 +5,7 @@ every expression is checked for names, types and units, and pack-level mistakes 
 from __future__ import annotations
 
 import datetime
+import re
 import string
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -16,6 +17,7 @@ from .dsl import types as T
 from .dsl.builtins import BUILTINS
 from .dsl.check import Checked, DerivedSpec, Environment, ParamSpec, check, check_derived
 from .dsl.names import Catalog, default_catalog
+from .lint_quote import check_literals, check_params, check_quoted
 from .packs import Derived, Pack, Param, Repository, Rule
 from .readable import damaged
 
@@ -130,7 +132,12 @@ def analyze(pack: Pack, repository: Repository, catalog: Catalog | None = None) 
     for rule in analysis.rules:
         _check_rule(analysis, rule)
     _check_pack(analysis)
-    analysis.diagnostics = sorted(set(analysis.diagnostics), key=sort_key)
+    # A derived field that does not parse is not defined: rules naming it would each add an
+    # "unknown field" that only follows from the first error.
+    broken = {d.name for d in derived.values() if d.value.node is None}
+    analysis.diagnostics = sorted({d for d in analysis.diagnostics
+                                   if not (d.code == "E210" and str(d.args.get("name", "")).split(".")[-1] in broken)},
+                                  key=sort_key)
     return analysis
 
 
@@ -144,18 +151,22 @@ def _at(location: Location) -> str:
 
 def _check_rule(analysis: Analysis, rule: Rule) -> None:
     out = analysis.diagnostics
+    broken = set()
     for part in ("when", "require"):
         expr = getattr(rule, part)
         if expr is None or expr.node is None:
             continue
         result = check(analysis.env, expr.node, rule.applies_to)
         out.extend(_located(expr, result))
+        if result.errors:
+            broken.add(part)
         if not isinstance(result.type, (T.BoolT, T.AnyT)):
             out.append(Diagnostic("E223", expr.location(expr.node.span), {"found": result.type.describe()}))
         analysis.checked[(rule.qualified_id, part)] = result
         for node in ast.walk(expr.node):
             if isinstance(node, ast.Call) and node.name in ("series", "county_series") and len(node.args) == 1:
                 out.append(Diagnostic("W320", expr.location(node.span), {"id": rule.id}, "warning"))
+    out.extend(check_literals(rule, broken))
     if rule.citation is None:
         out.append(Diagnostic("E240", rule.location, {"id": rule.id}))
     else:
@@ -343,11 +354,17 @@ _EPOCH = datetime.date(1900, 1, 1)
 def _check_pack(analysis: Analysis) -> None:
     _check_loosened(analysis)
     _check_conflicts(analysis)
+    analysis.diagnostics.extend(check_params(analysis) + check_quoted(analysis))
     own = analysis.pack
+    # What an expression that does not parse names is not "unused": its error is the one to fix.
+    unparsed = " ".join(e.text for r in analysis.rules for e in (r.when, r.require) if e is not None and e.node is None) \
+        + " " + " ".join(d.value.text for d in analysis.derived.values() if d.value.node is None)
     for name, param in own.params.items():
-        if name not in analysis.env.used_params:
+        if name not in analysis.env.used_params and f"params.{name}" not in unparsed:
             analysis.diagnostics.append(Diagnostic("W300", param.location, {"name": name}, "warning"))
     for d in own.derived:
+        if d.value.node is None or re.search(rf"(?<!\w){re.escape(d.name)}(?!\w)", unparsed):
+            continue
         if (d.entity, d.name) not in analysis.env.used_derived:
             analysis.diagnostics.append(Diagnostic("W301", d.location, {"name": d.name}, "warning"))
 

@@ -95,6 +95,7 @@ class Rule:
     location: Location
     properties: dict = field(default_factory=dict, hash=False, compare=False)
     spots: dict = field(default_factory=dict, hash=False, compare=False)  # key → Location of its value
+    literal: str | None = None  # `literal: plan-year`: the numbers in when/require are plan years, not thresholds
 
     def spot(self, key: str) -> Location:
         return self.spots.get(key, self.location)
@@ -133,6 +134,8 @@ class Param:
     by_level: dict[str, tuple[tuple[datetime.date, object], ...]] | None  # or one per level
     location: Location
     loosens: str | None = None
+    # (level or None, start date) → where that dated value is written, for lint to point at
+    value_locations: dict = field(default_factory=dict, hash=False, compare=False)
 
     def value_at(self, as_of: datetime.date):
         """The value in force on `as_of` in base units, {level: value}, or None before the first date."""
@@ -275,12 +278,28 @@ def _load_params(path: Path, pack: Pack) -> None:
         if levels:
             by_level = levels
         param = Param(pack.id, str(name), str(spec["title"]), unit, spec.get("unit"), spec.get("reference"),
-                      values, by_level, loc, (spec.get("loosens") or {}).get("reason"))
+                      values, by_level, loc, (spec.get("loosens") or {}).get("reason"),
+                      _value_locations(file, spec))
         for value in param.all_values():
             if not isinstance(value, (int, Fraction, bool, str, list, dict)) or \
                     (isinstance(value, dict) and not all(isinstance(v, (int, Fraction)) for v in value.values())):
                 pack.diagnostics.append(Diagnostic("E253", loc, {"name": name, "value": value}))
         pack.params[str(name)] = param
+
+
+def _value_locations(file: str, spec: YMap) -> dict:
+    out = {}
+    for level in ("values", "primary", "junior"):
+        dated = spec.get(level)
+        if not isinstance(dated, YMap):
+            continue
+        for key, node in dated.value_nodes.items():
+            try:
+                start = key if isinstance(key, datetime.date) else datetime.date.fromisoformat(str(key))
+            except ValueError:
+                continue
+            out[(None if level == "values" else level, start)] = node_location(file, node)
+    return out
 
 
 _RATIO = re.compile(r"\s*(\d+)\s*/\s*([1-9]\d*)\s*")
@@ -366,7 +385,8 @@ def load_rule_file(path: Path, pack: Pack) -> None:
             effective=_date(item.get("effective")), until=_date(item.get("until")),
             deadline=_date(item.get("deadline")), overrides=item.get("overrides"),
             aspect=aspect, aspect_en=aspect_en, location=node_location(file, item.node),
-            properties=dict(item.get("properties") or {}), spots=_spots(item, file, pack.sources[file])))
+            properties=dict(item.get("properties") or {}), spots=_spots(item, file, pack.sources[file]),
+            literal=item.get("literal")))
 
 
 def _spots(item: YMap, file: str, source: str) -> dict:

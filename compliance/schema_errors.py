@@ -170,6 +170,7 @@ def validate_yaml(data, schema: dict, file: str, what: Localized) -> list[tuple[
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     out = []
     for err in sorted(validator.iter_errors(plain(data)), key=lambda e: [str(p) for p in e.absolute_path]):
+        err = _deepest(err)
         path = list(err.absolute_path)
         target = path
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -189,6 +190,25 @@ def validate_yaml(data, schema: dict, file: str, what: Localized) -> list[tuple[
         if found not in out:
             out.append(found)
     return out
+
+
+def _deepest(err):
+    """For "matches none of the forms" (oneOf/anyOf), the problem inside the form that came closest —
+    `passs` where a status belongs — rather than jsonschema's English dump of the whole value.
+    anyOf of `required` alternatives keeps its own message (須包含以下之一)."""
+    from jsonschema.exceptions import best_match
+    while err.validator in ("oneOf", "anyOf") and err.context and \
+            not (err.validator == "anyOf" and any("required" in s for s in err.validator_value)):
+        branches: dict = {}
+        for e in err.context:
+            branches.setdefault(e.schema_path[0], []).append(e)
+        # the forms whose type the value has (a list where a list may be): the mistake is inside one
+        fitting = [errs for errs in branches.values()
+                   if not any(e.validator == "type" and not e.relative_path for e in errs)]
+        if not fitting:
+            return err
+        err = best_match([e for errs in fitting for e in errs])
+    return err
 
 
 def _walk(data, path):

@@ -220,7 +220,7 @@ def test_warnings_come_back_from_the_cache(cache_dir, tmp_path):
     national = root / "national"
     params = national / "params.yaml"
     params.write_text(params.read_text(encoding="utf-8") + "\nunused_threshold:\n  title: 未使用的阈值\n"
-                      "  reference: 测试\n  values: {2017-05-12: 1}\n", encoding="utf-8")
+                      "  reference: 测试（1项）\n  values: {2017-05-12: 1}\n", encoding="utf-8")
     fresh = analyze(Repository([root]).load(national), Repository([root]))
     assert [d.code for d in fresh.diagnostics] == ["W300"] and not fresh.errors
     cache.cached_analysis(national, Repository([root]))

@@ -173,5 +173,5 @@ def test_parenthesised_comparisons_may_be_compared():
 def test_keyword_where_a_value_is_due_is_named():
     err = parse("a >= 1 and and b")
     assert (err.code, err.span.column, err.args["found"].zh) == ("E200", 12, "'and'")
-    err = parse("a => 1")
-    assert err.code == "E200" and err.span.column == 4
+    err = parse("a => 1")    # the operator the wrong way round is named as such (E208)
+    assert err.code == "E208" and err.span.column == 3 and err.args == {"written": "=>", "meant": ">="}

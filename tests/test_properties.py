@@ -55,7 +55,7 @@ def test_boundary_catches_an_exclusive_operator_for_inclusive_wording(tmp_path):
     title: 巩固率达到95%以上（错写成大于）
     severity: must
     applies_to: jurisdiction
-    require: facts.compulsory_retention_rate > 95%
+    require: facts.compulsory_retention_rate > params.q1_junior_retention  # 95%
     citation: {quote: 九年义务教育巩固率达到95%以上}
     properties: {boundary: true}
 """)
@@ -69,8 +69,8 @@ def test_monotone_catches_a_rule_that_punishes_more(tmp_path):
     title: 毛入园率（错写成越高越差）
     severity: must
     applies_to: jurisdiction
-    require: facts.preschool_gross_enrollment_rate <= 91%
-    citation: {quote: 学前教育毛入园率达到91%}
+    require: facts.preschool_gross_enrollment_rate <= params.s1_min_recognition  # 85%, a national parameter
+    citation: {quote: 学前教育毛入园率达到85%}
     properties: {monotone: {increasing: facts.preschool_gross_enrollment_rate}}
 """)
     [result] = check_properties(analysis, max_examples=30)
@@ -83,7 +83,7 @@ def test_permutation_and_scaling_catch_an_order_or_scale_dependent_rule(tmp_path
     title: 第一所学校的学生数决定一切（错）
     severity: must
     applies_to: section_level
-    require: max(s.students for s in sections) - min(s.students for s in sections) <= 100
+    require: max(s.students for s in sections) - min(s.students for s in sections) <= params.g6_min_funded_students  # 100
     citation: {quote: 差异系数小于或等于0.50}
     properties: {permutation: true, scale_invariant: section.students}
 """)

@@ -96,7 +96,7 @@ def pack_with(tmp_path: Path, citation: str) -> Path:
             title: 巩固率达到95%
             severity: must
             applies_to: jurisdiction
-            require: facts.junior_retention_rate >= 95%
+            require: facts.junior_retention_rate >= params.q1_junior_retention
             citation: {citation}
         """), encoding="utf-8")
     return d

@@ -303,12 +303,17 @@ def test_strict_and_inclusive_at_an_exact_threshold(tmp_path):
     d = tmp_path / "child"
     d.mkdir()
     (d / "pack.yaml").write_text(STRICT_PACK, encoding="utf-8")
+    # thresholds are parameters (a literal in `require` is E332)
+    (d / "params.yaml").write_text(textwrap.dedent("""\
+        c_per_100: {title: 每百名, unit: 人/百生, reference: 测〔2024〕1号 二、（4人）, values: {2000-01-01: 4}}
+        c_students: {title: 学生数, unit: 人, reference: 测〔2024〕1号 二、（900人）, values: {2000-01-01: 900}}
+        """), encoding="utf-8")
     (d / "rules.yaml").write_text(textwrap.dedent(f"""\
         rules:
-          - {{id: C-GE, title: 不低于, severity: must, applies_to: school_section, require: r1_value >= 4 人, {CITE}}}
-          - {{id: C-GT, title: 超过, severity: must, applies_to: school_section, require: r1_value > 4 人, {CITE}}}
-          - {{id: C-LE, title: 不超过, severity: must, applies_to: school_section, require: section.students <= 900 人, {CITE}}}
-          - {{id: C-LT, title: 低于, severity: must, applies_to: school_section, require: section.students < 900 人, {CITE}}}
+          - {{id: C-GE, title: 不低于, severity: must, applies_to: school_section, require: r1_value >= params.c_per_100, {CITE}}}
+          - {{id: C-GT, title: 超过, severity: must, applies_to: school_section, require: r1_value > params.c_per_100, {CITE}}}
+          - {{id: C-LE, title: 不超过, severity: must, applies_to: school_section, require: section.students <= params.c_students, {CITE}}}
+          - {{id: C-LT, title: 低于, severity: must, applies_to: school_section, require: section.students < params.c_students, {CITE}}}
         """), encoding="utf-8")
     check = load_checker([str(d)])
     data = base_record()

@@ -227,8 +227,36 @@ def _localized_literal(text: str):
     return Localized(f"'{text}'", f"'{text}'")
 
 
+# What a Chinese input method types for the DSL's operators and punctuation. One character for
+# one, so every column of the normalised text is the column of the text as written.
+_FULL_WIDTH = str.maketrans("＞＜＝！（），：［］＋－＊／．", "><=!(),:[]+-*/.")
+
+
+def halfwidth(text: str) -> str:
+    """`text` with full-width operators and punctuation outside string literals made ASCII."""
+    if not any(c in _FULL_WIDTH_CHARS for c in text):
+        return text
+    out, in_string = [], None
+    for ch in text:
+        if in_string:
+            if ch == in_string:
+                in_string = None
+            out.append(ch)
+        elif ch in "\"'“":
+            in_string = "”" if ch == "“" else ch
+            out.append(ch)
+        else:
+            out.append(ch.translate(_FULL_WIDTH))
+    return "".join(out)
+
+
+_FULL_WIDTH_CHARS = frozenset("＞＜＝！（），：［］＋－＊／．")
+
+
 def parse(text: str) -> ast.Node | ExprError:
-    """Parse one expression. Returns the tree, or the first error with its position."""
+    """Parse one expression. Returns the tree, or the first error with its position.
+    Full-width operators (＞ ＝ （ …) are read as their ASCII forms."""
+    text = halfwidth(text)
     if not text.strip():
         return ExprError("E205", _point(1, 1), {})
     if len(text) > MAX_LENGTH:
@@ -280,6 +308,11 @@ def _syntax_error(text: str, exc) -> ExprError:
         return ExprError("E200", ast.Span(line, column, line, column + len(word)),
                          {"found": _localized_literal(word), "expected": _expected(_OPERAND_STARTS)})
     if token.type == "COMP_OP" and "COMP_OP" not in (exc.accepts or exc.expected):
+        if before and before[-1] == "=" and str(token) in (">", "<") and text[token.start_pos - 1] == "=":
+            # `=>` and `=<` are `>=` and `<=` typed the other way round: say so.
+            written = "=" + str(token)
+            return ExprError("E208", ast.Span(token.line, token.column - 1, token.end_line, token.end_column),
+                             {"written": written, "meant": str(token) + "="})
         if before and before[-1] in "=<>≥≤≠!":
             # `=>` for `>=`: two operators in a row, not a chained comparison.
             return ExprError("E200", _span_of(token), {"found": _found(token), "expected": _expected(_OPERAND_STARTS)})

@@ -86,6 +86,8 @@ def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> di
             out["progress_exact"] = progress_exact
     if f.overridden_citation:
         out["overrides_citation"] = f.overridden_citation
+    if f.threshold_source:
+        out["threshold_source"] = f.threshold_source
     if advice and advice.get("remedies"):
         out["remedy"] = [_numbers(r.as_dict()) for r in advice["remedies"]]
     if advice and advice.get("steps"):

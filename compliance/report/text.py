@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..dsl.builtins import COMPARE
-from ..findings import (ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
+from ..findings import (threshold_source_note, ADVISORY_MISSED, TARGET_MISSED, Finding, citation_notes, format_number, summary,
                         summary_key, verdict)
 from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN
 from ..plausibility import depends_on, implausible_pointers
@@ -213,6 +213,9 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
         console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
         for line in citation_notes(c, zh):
             console.print(Text(f"      {line}", style="dim"))
+    source = threshold_source_note(f.threshold_source, zh)
+    if source:
+        console.print(Text(f"      {source}", style="dim"))
 
 
 def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int = 120) -> str:

@@ -35,6 +35,7 @@ class RuleMeta:
     severity: str                  # `target` while a deadline is still ahead, else the rule's own
     overridden_citation: dict | None = None
     ahead: bool = False            # the deadline is after the date judged: a miss is `pending`
+    threshold_source: dict | None = None  # the threshold parameter and its reference (lint_quote)
 
     @property
     def sides(self):
@@ -94,8 +95,26 @@ def prepare(analysis, as_of: datetime.date) -> Prepared:
         metas.append(RuleMeta(rule, when, require if not rule.attestation else None, op, percent,
                               rule.citation.as_dict() if rule.citation else {},
                               rule.deadline.isoformat() if rule.deadline else None, severity,
-                              replaced.citation.as_dict() if replaced and replaced.citation else None, ahead))
+                              replaced.citation.as_dict() if replaced and replaced.citation else None, ahead,
+                              threshold_source(analysis, require)))
     return Prepared(analysis, as_of, params, tuple(metas))
+
+
+def threshold_source(analysis, require) -> dict | None:
+    """Where the threshold of a top-level `value OP params.x` comes from: the parameter, its pack and
+    reference, so a finding can say which text set the number it was held to."""
+    node = require.node if require is not None else None
+    if not isinstance(node, ast.Compare):
+        return None
+    for side in (node.right, node.left):
+        if isinstance(side, ast.Path) and side.parts[0] == "params" and len(side.parts) > 1 \
+                and side.parts[1] in analysis.params:
+            param = analysis.params[side.parts[1]]
+            out = {"parameter": param.name, "pack": param.pack}
+            if param.reference:
+                out["reference"] = param.reference
+            return out
+    return None
 
 
 def params_on(analysis, as_of: datetime.date) -> dict:

@@ -93,4 +93,4 @@ def finding(meta, subject: tuple, status: str, value, threshold, unknown: Unknow
         missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
         notes=shown, deadline=meta.deadline, percent=meta.percent, order=order,
         title_en=rule.title_en, templates=(rule.message_zh, rule.message_en), aspect_en=rule.aspect_en,
-        overridden_citation=meta.overridden_citation)
+        overridden_citation=meta.overridden_citation, threshold_source=meta.threshold_source)
