@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 # Fixed, derandomized profile for CI; `HYPOTHESIS_PROFILE=dev` explores more.
 # No example database: a run depends on nothing but the code, on any worker of pytest-xdist.
-settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
+settings.register_profile("ci", derandomize=True, max_examples=30, deadline=None, print_blob=True,
                           database=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -138,7 +138,7 @@ def test_the_start_of_a_series_must_be_a_date_literal():
     assert [d.code for d in analysis.errors] == ["E220"]
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(record=st.one_of(records(level="county"), records(level="county", keep=None),
                         records(level="city", keep=None, counties=True)), as_of=dates)
 def test_every_backend_handles_every_builtin(record, as_of):

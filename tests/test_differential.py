@@ -64,14 +64,14 @@ dates = st.dates(datetime.date(2016, 1, 1), datetime.date(2036, 12, 31))
 
 
 @pytest.mark.parametrize("pack", ["national", "yanping", "xx-county"])
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(record=records(level="county", history=False), as_of=dates)
 def test_county_packs_agree(pack, record, as_of):
     agree(PACKS[pack], record, as_of)
 
 
 @pytest.mark.parametrize("pack", ["guigang", "zhangye", "beijing"])
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(record=records(level="city", counties=True), as_of=dates)
 def test_city_and_province_packs_agree(pack, record, as_of):
     agree(PACKS[pack], record, as_of)
@@ -156,7 +156,7 @@ def rules_pack(rules: tuple[tuple[str, str, str | None, str], ...]) -> object:
 random_rule_records = st.one_of(records(level="county", history=False), records(level="county", history=False, keep=None))
 
 
-@settings(max_examples=80)
+@settings(max_examples=40)
 @given(require=bool_expr(), when=st.one_of(st.none(), bool_expr()), record=random_rule_records, as_of=dates)
 def random_rules_agree(compared, require, when, record, as_of):
     analysis = rule_pack(when, require)
@@ -207,7 +207,7 @@ def test_every_construct_is_one_rule_that_type_checks():
 
 # One pack holding every construct as its own rule (C00, C01, ...): one drawn record tests
 # them all, and a disagreement names the rule, hence the construct.
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(record=records(level="county", history=False, keep=None), as_of=dates)
 def test_every_construct_agrees(record, as_of):
     agree(rules_pack(CONSTRUCTS_PACK), record, as_of)
@@ -296,7 +296,7 @@ def tie_counties(draw):
             "year": 2024, "as_of": "2024-09-01", "facts": {}, "schools": schools}
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(record=tie_counties())
 def test_ties_at_thresholds_agree(record):
     agree(PACKS["national"], record, datetime.date(2024, 9, 1))

@@ -50,7 +50,7 @@ def test_deep_nesting_is_an_error_not_a_crash(depth, shape):
         _positioned(result, text)
 
 
-@settings(max_examples=40)
+@settings(max_examples=20)
 @given(require=anything, when=st.one_of(st.none(), anything))
 def test_lint_reports_garbage_rules_with_positions(tmp_path_factory, require, when):
     folder = tmp_path_factory.mktemp("fuzz")

@@ -51,7 +51,7 @@ def mutated_rule_file(draw) -> bytes:
     return text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else "replace")
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(raw=mutated_rule_file())
 def test_a_mutated_rule_file_gets_a_positioned_answer(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("rules") / "fuzz.yaml"

@@ -20,7 +20,7 @@ WITH_PROPERTIES = [d for d in find_pack_dirs([ROOT / "rules"])
 def test_declared_properties_hold(pack_dir):
     # 30 drawn records per pack (complete records are large: ~0.15 s each to draw); the
     # property runs of benchmarks/ and `compliance test --properties` go further.
-    results = check_properties(analyze(REPOSITORY.load(pack_dir), REPOSITORY), max_examples=30)
+    results = check_properties(analyze(REPOSITORY.load(pack_dir), REPOSITORY), max_examples=15)
     assert results
     assert all(r.ok for r in results), [r for r in results if not r.ok]
 

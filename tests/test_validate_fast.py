@@ -284,7 +284,7 @@ def mutated(draw):
     return record
 
 
-@settings(max_examples=80)
+@settings(max_examples=40)
 @given(mutated())
 def test_mutated_records_are_judged_as_jsonschema_judges_them(record):
     check_against_jsonschema(record)
