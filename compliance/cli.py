@@ -156,7 +156,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
                            "给出 --old-rev 时为 RULES RECORD…")
     diff.add_argument("--old-rev", dest="old_rev", metavar="REV",
                       help="旧规则取自 git 版本 REV 中的同一目录（如 HEAD~1），新规则为工作区中的目录")
-    diff.add_argument("--format", choices=("text", "json"), default="text", help="text 文字（默认）；json JSON 文档")
+    diff.add_argument("--format", choices=("text", "json", "html"), default=None,
+                      help="text 文字（默认）；json JSON 文档；html 网页（单个文件）。不给出时按 --output 的扩展名选择")
     diff.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出（整份写完才出现）")
     diff.add_argument("--pack", action="append", default=None, help="规则包名称（默认取数据中的 packs，否则 national）")
     diff.add_argument("--as-of", dest="as_of", help="评估基准日 YYYY-MM-DD（默认取数据中的 as_of）")
@@ -698,7 +699,12 @@ def cmd_diff(args) -> int:
                              "--old-rev REV RULES RECORD…" if args.old_rev else "OLD_RULES NEW_RULES RECORD…")
         _print_diagnostics([Diagnostic("E292", Location("diff"), {"expected": expected})], lang)
         return EXIT_ERROR
-    problem = _output_problem(args.output)
+    from .report.formats import resolve_format
+    args.format, problem = resolve_format(args.format, args.output)
+    if problem is None and args.format not in ("text", "json", "html"):
+        problem = Diagnostic("E138", Location(str(args.output)), {"command": "diff", "implied": args.format,
+                                                                  "formats": ".txt、.json、.html"})
+    problem = problem or _output_problem(args.output)
     as_of = None
     if problem is None and args.as_of is not None:
         as_of, problem = _as_of(args.as_of, {}, "--as-of")
@@ -730,7 +736,10 @@ def cmd_diff(args) -> int:
         except CompilationFailed as exc:
             _print_diagnostics(exc.diagnostics, lang, _sources_of(exc.diagnostics))
             return EXIT_ERROR
-    render = render_json if args.format == "json" else (lambda *a: render_text(*a, show_all=args.all))
+    if args.format == "html":
+        from .report.diff_report import render_html as render
+    else:
+        render = render_json if args.format == "json" else (lambda *a: render_text(*a, show_all=args.all))
     _write(render(result, old_label, str(new), lang), args.output)
     return EXIT_FINDINGS if result.changed else EXIT_OK
 

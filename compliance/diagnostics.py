@@ -173,6 +173,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E135": ("{format} 格式是二进制文件，不能输出到终端：请用 --output 给出文件名（如 -o 报告.xlsx）",
              "the {format} format is a binary file and cannot be written to a terminal: give a file name with --output (e.g. -o report.xlsx)"),
     "E136": ("命令行用法错误：{reason}", "usage error: {reason}"),
+    "E138": ("compliance {command} 不能写成 {implied} 格式：输出文件请用 {formats} 扩展名",
+             "compliance {command} cannot write the {implied} format: name the output file .txt, .json or .html"),
     # records as tables (Excel workbooks, CSV folders): compliance/table_record.py
     "E150": ("{cell}{header}：{problem}", "{cell}{header}: {problem}"),
     "E151": ("{cell}：未知的表头「{header}」{hint}", "{cell}: unknown header '{header}'{hint}"),

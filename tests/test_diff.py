@@ -74,6 +74,15 @@ def test_raised_r1_lists_the_schools_that_flip_in_text_and_json(raised):
     pass_record = next(r for r in doc["records"] if r["path"].endswith("county-pass.json"))
     assert pass_record["verdict"] == {"old": "pass", "new": "fail"}
 
+    # And as a page: the headline, each school that flips, and the verdict that changes.
+    from compliance.report.diff_report import render_html
+    page = render_html(result, str(ROOT / "rules"), str(new))
+    assert page.startswith("<!DOCTYPE html>") and "default-src 'none'" in page
+    assert "national/R1 小学 4.2 → 5.2：3 所学校由达标变为未达标（2 个县）" in page
+    for school in ("示例县第二小学（小学）", "示例县北门学校（小学）", "示例县城东小学（小学）"):
+        assert f"<td>{school}</td><td>达标</td><td>未达标</td>" in page
+    assert "通过 → 未通过" in page and "示例县城西小学" not in page
+
 
 def test_same_rules_change_nothing_and_exit_0(capsys):
     code, out, _ = run(capsys, "diff", ROOT / "rules", ROOT / "rules", RECORDS[0])
@@ -152,3 +161,8 @@ def test_removed_rules_are_named_and_their_findings_become_absent(capsys, tmp_pa
     assert v3["transitions"] == [{"from": "fail", "to": "absent", "subject_kind": "jurisdiction",
                                   "findings": 1, "subjects": 1, "records": 1}]
     assert "规则已删除" in v3["headline"]
+
+
+def test_an_output_of_a_format_diff_cannot_write_is_refused(capsys, tmp_path):
+    code, out, err = run(capsys, "diff", ROOT / "rules", ROOT / "rules", RECORDS[0], "-o", tmp_path / "d.xlsx")
+    assert code == 2 and "E138" in err and "不能写成 xlsx 格式" in err and list(tmp_path.iterdir()) == []

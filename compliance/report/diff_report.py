@@ -251,3 +251,52 @@ def build_json(result: DiffResult, old_label: str, new_label: str, lang: str = "
 
 def render_json(result: DiffResult, old_label: str, new_label: str, lang: str = "zh") -> str:
     return json.dumps(build_json(result, old_label, new_label, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_html(result: DiffResult, old_label: str, new_label: str, lang: str = "zh") -> str:
+    """The same content as the text, as one self-contained page (the check report's style):
+    the parameters that changed, each rule's headline with its changed findings, and the
+    records whose findings or verdict changed."""
+    from .html import esc, page
+    zh = lang == "zh"
+    doc = build_json(result, old_label, new_label, lang)
+    summary = doc["summary"]
+    title = f"规则变化的影响：{old_label} → {new_label}" if zh else f"Impact of the rule change: {old_label} → {new_label}"
+    parts = [f'<header class="banner"><h1>{esc(title)}</h1><p>'
+             + esc(f"{summary['records']} 份数据；{summary['findings_changed']} 项结果状态变化，涉及 "
+                   f"{summary['records_changed']} 份数据；结论变化 {summary['verdicts_changed']} 份" if zh else
+                   f"{summary['records']} record(s); {summary['findings_changed']} finding(s) changed status in "
+                   f"{summary['records_changed']} record(s); {summary['verdicts_changed']} verdict(s) changed")
+             + "</p></header>"]
+    if result.params:
+        rows = "".join(f"<li>{esc(param_line(p, zh))}</li>" for p in result.params)
+        parts.append(f"<section><h2>{'参数变化' if zh else 'Parameters changed'}</h2><ul>{rows}</ul></section>")
+    for label, rules in ((("规则条件已修改", "Rules changed"), result.rules_changed),
+                         (("新增规则", "Rules added"), result.rules_added),
+                         (("删除规则", "Rules removed"), result.rules_removed)):
+        if rules:
+            parts.append(f"<p>{esc(label[0 if zh else 1])}：{esc('、'.join(rules))}</p>")
+    if doc["by_rule"]:
+        parts.append(f"<section><h2>{'按规则' if zh else 'By rule'}</h2>")
+        grouped = by_rule(result)
+        heads = ("数据", "对象", "原状态", "新状态", "原值 / 原要求", "新值 / 新要求") if zh else \
+            ("record", "subject", "was", "now", "old value / threshold", "new value / threshold")
+        for rule in sorted(grouped):
+            items = grouped[rule]
+            rows = "".join(
+                f"<tr><td>{esc(r.jurisdiction or r.name)}</td><td>{esc(c.subject.label(lang))}</td>"
+                f"<td>{esc(STATUS[c.old][0 if zh else 1])}</td><td>{esc(STATUS[c.new][0 if zh else 1])}</td>"
+                f"<td>{esc(_value(c.old_value))} / {esc(_value(c.old_threshold))}</td>"
+                f"<td>{esc(_value(c.new_value))} / {esc(_value(c.new_threshold))}</td></tr>" for r, c in items)
+            parts.append(f"<details open><summary>{esc(headline(rule, items, result, zh))}</summary>"
+                         f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in heads)}</tr></thead>"
+                         f"<tbody>{rows}</tbody></table></details>")
+        parts.append("</section>")
+        rows = "".join(
+            f"<tr><td>{esc(r['jurisdiction'] or r['path'])}</td><td>{esc(r['path'])}</td>"
+            f"<td>{esc(VERDICT[r['verdict']['old']][0 if zh else 1])} → {esc(VERDICT[r['verdict']['new']][0 if zh else 1])}</td>"
+            f"<td>{len(r['changes'])}</td></tr>" for r in doc["records"])
+        heads = ("地区", "文件", "结论", "结果变化") if zh else ("jurisdiction", "file", "verdict", "findings changed")
+        parts.append(f"<section><h2>{'按数据' if zh else 'By record'}</h2><table><thead><tr>"
+                     f"{''.join(f'<th>{h}</th>' for h in heads)}</tr></thead><tbody>{rows}</tbody></table></section>")
+    return page(title, "\n".join(parts) + "\n", lang)
