@@ -90,3 +90,34 @@ def test_permutation_and_scaling_catch_an_order_or_scale_dependent_rule(tmp_path
     results = {r.name: r for r in check_properties(analysis, max_examples=30)}
     assert results["permutation"].ok             # max − min does not depend on order…
     assert not results["scale_invariant"].ok     # …but it does depend on scale
+
+
+def test_a_propertys_draws_do_not_depend_on_the_others(tmp_path, monkeypatch):
+    """Each declared property makes its own choices for a drawn record: the same whichever
+    other properties are declared, in whatever order, and whether they failed. (They once
+    shared one stream of draws, so adding or fixing one rule changed another's test.)"""
+    import compliance.properties as properties
+    seen: dict[str, list[int]] = {}
+
+    def recording(analysis, checker, rule, spec, record, as_of, choices):
+        seen.setdefault(rule.id, []).append(choices.integers(0, 10 ** 9))
+        return True
+
+    monkeypatch.setitem(properties._TESTS, "monotone", recording)
+    rule = """\
+  - id: {id}
+    title: 巩固率
+    severity: must
+    applies_to: jurisdiction
+    require: facts.compulsory_retention_rate >= params.q1_junior_retention  # 95%
+    citation: {{quote: 九年义务教育巩固率达到95%以上}}
+    properties: {{monotone: {{increasing: facts.compulsory_retention_rate}}}}
+"""
+    orders = {}
+    for name, ids in (("alone", ["B"]), ("after", ["A", "B"]), ("before", ["B", "A"])):
+        seen.clear()
+        folder = tmp_path / name
+        folder.mkdir()
+        check_properties(_pack(folder, "".join(rule.format(id=i) for i in ids)), max_examples=5)
+        orders[name] = list(seen["B"])
+    assert len(orders["alone"]) == 5 and orders["alone"] == orders["after"] == orders["before"]

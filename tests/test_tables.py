@@ -151,7 +151,7 @@ def test_drawn_records_round_trip_through_csv(record):
 
 def test_import_writes_the_record_exactly(tmp_path, capsys):
     record = example("worked-example-cv.json")
-    record["facts"]["teacher_avg_salary_yuan"] = Decimal("12345.678901234567890123")   # beyond a float
+    record.setdefault("facts", {})["teacher_avg_salary_yuan"] = Decimal("12345.678901234567890123")   # beyond a float
     record["schools"][0]["shared"]["teaching_aux_area_m2"] = Decimal("268.50")          # trailing zero
     source = tmp_path / "in.json"
     from compliance.table_files import dumps_exact
