@@ -874,6 +874,9 @@ def cmd_template(args) -> int:
             _print_diagnostics(exc.diagnostics, args.lang, _sources_of(exc.diagnostics))
             return EXIT_ERROR
     _write_bytes(workbook_bytes({}, attest), args.output)
+    # Said on stderr: stdout stays clean for scripts, and the user learns what to do next.
+    sys.stderr.write(f"已写入填报模板 {args.output}：填写后用 compliance check {args.output} 检查\n" if args.lang == "zh"
+                     else f"wrote the blank workbook {args.output}; fill it in, then run compliance check {args.output}\n")
     return EXIT_OK
 
 

@@ -65,6 +65,7 @@ def findings_of(record: dict):
 def test_template_filled_in_is_checked(tmp_path, capsys):
     template = tmp_path / "模板.xlsx"
     assert main(["template", str(template), "--pack", "national"]) == 0
+    assert f"已写入填报模板 {template}：填写后用 compliance check" in capsys.readouterr().err
     book = load_workbook(template)
     assert book.sheetnames[:4] == ["填表说明", "县级情况", "学校", "学段"]
     assert {"班额", "历年数据", "认定事项", "下辖县", "字段说明"} <= set(book.sheetnames)
