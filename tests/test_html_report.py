@@ -144,7 +144,11 @@ def test_english(fail_reports):
     page = Page(text)
     assert page.having("html")[0]["lang"] == "en"
     assert "Verdict: FAIL" in page.text
-    assert "结论" not in page.text and "Act first · 资源配置: 9 failed" in page.text
+    assert "结论" not in page.text and "Act first · Resource allocation: 9 failed" in page.text
+    # rule titles and aspects in English where the rule files give them
+    assert "Teachers above the required degree per 100 students" in page.text
+    assert 'class="title">Teachers above the required degree per 100 students<' in text
+    assert 'class="title">每百名学生拥有高于规定学历教师数<' not in text
     assert "needs action" in page.text and "To comply:" in page.text
 
 

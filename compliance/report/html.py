@@ -86,7 +86,12 @@ def _status_key(f: dict) -> str:
 
 
 def _aspect(f: dict, zh: bool) -> str:
-    return f.get("aspect") or _t(zh, "其他", "Other")
+    return (f.get("aspect") if zh else f.get("aspect_en") or f.get("aspect")) or _t(zh, "其他", "Other")
+
+
+def _title(f: dict, zh: bool) -> str:
+    """The rule's title: the document's words, or its English title in an English page."""
+    return (f.get("title") if zh else f.get("title_en") or f.get("title")) or ""
 
 
 def _aspect_table(findings: list[dict], zh: bool) -> str:
@@ -191,7 +196,7 @@ def _indicator_charts(findings: list[dict], zh: bool) -> str:
         # worst first: by the share of its own requirement (a 九年一贯制 school has another limit)
         items.sort(key=lambda it: (_ratio(it[1], it[2], it[0]["op"]) or Fraction(0), _school(it[0])))
         rows = [(_school(f), value, threshold, _grade(f, value, threshold)) for f, value, threshold in items]
-        title = f"{rule} {items[0][0].get('title', '')}" + (f"（{_section_name(section, zh)}）" if zh and section
+        title = f"{rule} {_title(items[0][0], zh)}" + (f"（{_section_name(section, zh)}）" if zh and section
                                                              else f" ({_section_name(section, zh)})" if section else "")
         bad = sum(1 for r in rows if r[3] != "met")
         note = _t(zh, f"{len(rows)} 所，未达标 {bad}", f"{len(rows)} schools, {bad} not met")
@@ -300,7 +305,7 @@ def _series_charts(findings: list[dict], zh: bool) -> str:
                 continue
             years = [fell_in - at + i for i in range(len(values))]   # a series with a gap is unknown, never a fall
             where = notes.get("fell_where", "")
-            title = f"{f['rule']} {f.get('title', '')}" + (f" · {where}" if where else "")
+            title = f"{f['rule']} {_title(f, zh)}" + (f" · {where}" if where else "")
             note = _t(zh, f"{fell_in}年下降：{_shown(fell_from)} → {_shown(fell_to)}",
                       f"fell in {fell_in}: {_shown(fell_from)} → {_shown(fell_to)}")
             out.append(_chart_box(title, note, _line_svg(years, values, at), open_=True))
@@ -388,7 +393,7 @@ def _finding_row(f: dict, zh: bool) -> str:
              f'data-aspect="{esc(_aspect(f, zh))}" data-school="{esc(_school(f))}" data-section="{esc(section)}"')
     return (f'<tr {attrs}{hidden}>\n<td><span class="badge {esc(key)}">{esc(_STATUS_TEXT[key][0 if zh else 1])}</span>'
             f'{_severity(f, zh)}</td>\n<td class="rule">{esc(f.get("rule", ""))}</td>\n'
-            f'<td class="what"><div class="title">{esc(f.get("title", ""))}</div>'
+            f'<td class="what"><div class="title">{esc(_title(f, zh))}</div>'
             f'<div class="message">{esc(f.get("message", ""))}</div>{_remedy(f, zh)}{_details(f, zh)}</td>\n'
             f'<td>{esc(_school(f))}</td>\n<td class="section">{esc(_section_name(section, zh)) if section else ""}</td>\n'
             f'<td class="num">{compared}</td>\n</tr>\n')

@@ -74,6 +74,10 @@ def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> di
         "trace": trace_lines(f),
         "missing": list(f.missing),
     }
+    if f.title_en:           # for reports in English (HTML, xlsx); `title` stays the document's words
+        out["title_en"] = f.title_en
+    if f.aspect_en:
+        out["aspect_en"] = f.aspect_en
     if value_exact:
         out["value_exact"] = value_exact
     if threshold_exact:
