@@ -176,7 +176,9 @@ def _findings_sheet(sheet, records: list[Checked], i: int) -> None:
             key = status_key(f)
             exact_text = " / ".join(t for t in (f.get("value_exact"), f.get("threshold_exact")) if t) or None
             citation = f.get("citation") or {}
-            out.add([record.jurisdiction, record.name, f["rule"], f["title"], f.get("aspect"),
+            title = f["title"] if i == 0 else f.get("title_en") or f["title"]
+            aspect = f.get("aspect") if i == 0 else f.get("aspect_en") or f.get("aspect")
+            out.add([record.jurisdiction, record.name, f["rule"], title, aspect,
                           SEVERITY_TEXT.get(f["severity"], (f["severity"],) * 2)[i], STATUS_TEXT[key][i],
                           label, subject.get("school"), LEVEL_TEXT[subject["section"]][i] if subject.get("section") else None,
                           _number(f.get("value")), f.get("op"), _number(f.get("threshold")), exact_text,
