@@ -114,6 +114,11 @@ def reason(err, lang_hint_props=None) -> Localized:
     if v in ("minimum", "exclusiveMinimum"):
         return Localized(f"数值 {_num(inst)} 小于下限 {err.validator_value}", f"{_num(inst)} is below the minimum {err.validator_value}")
     if v in ("maximum", "exclusiveMaximum"):
+        if err.schema.get("x-unit") == "1" and err.validator_value == 1 and 1 < inst <= 100:
+            # A rate typed as a percentage (91 for 91 %): say what to write instead.
+            share = _num(Fraction(str(inst)) / 100)
+            return Localized(f"数值 {_num(inst)} 大于上限 1：比例请填小数，{_num(inst)}% 应写作 {share}",
+                             f"{_num(inst)} is above the maximum 1: write a rate as a fraction, {_num(inst)} % as {share}")
         return Localized(f"数值 {_num(inst)} 大于上限 {err.validator_value}", f"{_num(inst)} is above the maximum {err.validator_value}")
     if v == "format":
         expected = _FORMATS.get(err.validator_value)

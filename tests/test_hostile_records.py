@@ -247,3 +247,14 @@ def test_an_unwritable_output_is_answered_in_both_languages(tmp_path, lang, word
                          "--output", tmp_path / "missing" / "out.json")
     assert code == 2 and "E108" in err and words in err and out == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "数值 91 大于上限 1：比例请填小数，91% 应写作 0.91"),
+                                        ("en", "91 is above the maximum 1: write a rate as a fraction, 91 % as 0.91")])
+def test_a_rate_typed_as_a_percentage_says_what_to_write(tmp_path, lang, words):
+    data = json.loads(RECORD)
+    data["facts"]["social_recognition_rate"] = 91
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run("check", path, "--lang", lang)
+    assert code == 2 and "#/facts/social_recognition_rate" in err and words in err
