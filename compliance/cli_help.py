@@ -34,6 +34,21 @@ EXIT_CODES = {
     "lint": (("0  没有错误（可能有警告）", "0  no errors (warnings may remain)"),
              ("2  规则文件有错误", "2  the rule files have errors"),
              ("3  内部错误（请报告）", "3  internal error (please report it)")),
+    "diff": (("0  没有结果或结论改变", "0  no finding or verdict changes"),
+             ("1  有结果或结论改变（如 diff 命令）", "1  findings or verdicts change (as diff(1) does)"),
+             ("2  用法错误、数据或规则有误（不写任何输出）", "2  usage error, invalid records or rules (nothing is written)"),
+             ("3  内部错误（请报告）", "3  internal error (please report it)")),
+    "new-pack": (("0  已新建", "0  created"),
+                 ("2  标识无效、目录已存在、文件无法读取或 --extends 的规则包不存在（什么也不写）",
+                  "2  invalid id, existing folder, unreadable document or unknown --extends pack (nothing is written)"),
+                 ("3  内部错误（请报告）", "3  internal error (please report it)")),
+    "template": (("0  已写入模板", "0  written"), ("2  用法错误、无法写入", "2  usage error, cannot write"),
+                 ("3  内部错误（请报告）", "3  internal error (please report it)")),
+    "import": (("0  已转换", "0  converted"),
+               ("2  工作簿或 CSV 有误（指明工作表、单元格和表头）", "2  the workbook or CSV has errors (sheet, cell and header named)"),
+               ("3  内部错误（请报告）", "3  internal error (please report it)")),
+    "export": (("0  已写出", "0  written"), ("2  数据无效或无法写成表格", "2  invalid record, or it cannot be written as tables"),
+               ("3  内部错误（请报告）", "3  internal error (please report it)")),
 }
 _DEFAULT_EXIT = (("0  成功", "0  success"), ("1  有未达标或无法判定的结果", "1  something failed or is unknown"),
                  ("2  用法错误或输入无效", "2  usage error or invalid input"), ("3  内部错误（请报告）", "3  internal error (please report it)"))
@@ -59,6 +74,20 @@ EXAMPLES = {
              ("compliance test yanping --properties", "同时检验规则声明的性质", "check the declared properties too")),
     "lint": (("compliance lint", "检查 rules/ 下全部规则包", "check every pack under rules/"),
              ("compliance lint rules/local/yanping --lang en", "英文消息", "messages in English")),
+    "diff": (("compliance diff rules 新规则/ examples/", "新旧两套规则对一批数据的影响", "the impact of a rule change on a folder of records",
+              "compliance diff rules new-rules/ examples/"),
+             ("compliance diff --old-rev HEAD~1 rules examples/", "与 git 上一版的规则比较", "against the rules of the previous git commit"),
+             ("compliance diff rules 新规则/ examples/ -o 影响.html", "网页报告", "as a web page",
+              "compliance diff rules new-rules/ examples/ -o impact.html")),
+    "new-pack": (("compliance new-pack mycounty --extends national --document 方案.txt",
+                  "按文件的编号段落新建规则包", "a new pack, coverage pre-filled from the document",
+                  "compliance new-pack mycounty --extends national --document plan.txt"),),
+    "template": (("compliance template 模板.xlsx --pack national", "空白填报模板", "the blank workbook",
+                  "compliance template blank.xlsx --pack national"),),
+    "import": (("compliance import 填好的.xlsx -o county.json", "工作簿转为 JSON 数据", "workbook to record JSON",
+                "compliance import filled.xlsx -o county.json"),),
+    "export": (("compliance export county.json -o county.xlsx", "JSON 数据写成工作簿", "record JSON to a workbook"),
+               ("compliance export county.json -o county-csv/", "写成 CSV 文件夹", "as a folder of CSV files")),
     "completion": (("eval \"$(compliance completion bash)\"", "在当前 bash 中启用补全", "enable completion in this bash"),
                    ("compliance completion bash > ~/.local/share/bash-completion/completions/compliance",
                     "为以后的 bash 会话安装", "install for later bash sessions"),
@@ -144,6 +173,65 @@ def lang_of(argv: list[str], environ=os.environ) -> str:
 
 def word(key: str, lang: str) -> str:
     return _WORDS[key][0 if lang == "zh" else 1]
+
+
+# Help strings of the commands added with issues 14 and 15.
+HELP_EN.update({
+    '数据文件 RECORD.json 或 Excel 工作簿 .xlsx、CSV 文件夹（含 县级情况.csv）、数据目录（其中的 *.json、*.xlsx），或 -（标准输入，每行一份 JSON）；多份数据时输出批量报告':
+        'a record file RECORD.json or Excel workbook .xlsx, a CSV folder (with 县级情况.csv), a folder of records (its *.json, *.xlsx), or - (stdin, one JSON record per line); several records give the batch report',
+    'text：文字报告（多份数据时每份一行）；json：JSON 报告（多份数据时为一个文档；输入有误时为一个 JSON 错误对象）；jsonl：每行一份报告；html：可打印的网页报告（单个文件，多份数据时含汇总页）；xlsx：Excel 工作簿（须用 --output）；sarif：SARIF 2.1.0（供代码扫描工具）；junit：JUnit XML（供持续集成）。不给出时按 --output 的扩展名选择（.txt .json .jsonl .html .xlsx .sarif .xml），否则为 text':
+        "text: the text report (one row per record for several); json: the JSON report (one document for several; a JSON error object for bad input); jsonl: one report per line; html: a printable web page (one file, with a roll-up page for several); xlsx: an Excel workbook (needs --output); sarif: SARIF 2.1.0 (for code-scanning tools); junit: JUnit XML (for CI). Without it, --output's extension picks (.txt .json .jsonl .html .xlsx .sarif .xml), else text",
+    '单份数据文件的大小上限（MB，默认 10）：更大的文件立即拒绝，而不是运行几分钟':
+        'the largest record file accepted (MB, default 10): a larger one is refused at once instead of running for minutes',
+    '数据前后矛盾（如骨干教师多于专任教师、班额人数合计不等于学生数）时作为错误（退出 2），不再检查；默认只作提示，并在依赖这些数据的结论旁注明':
+        'contradictory figures (more backbone teachers than teachers, class sizes that do not add up to the students) are errors (exit 2) and nothing is judged; by default they are notices, marked beside the findings that read them',
+    '阈值变异检验：每个参数值调高、调低一步，须有用例发现；有存活的变异时以 1 退出':
+        'threshold mutation gate: every parameter value moved one step up and down must be caught by some case; exit 1 when a mutant survives',
+    'OLD_RULES NEW_RULES RECORD…（旧规则目录、新规则目录、数据文件或目录）；给出 --old-rev 时为 RULES RECORD…':
+        'OLD_RULES NEW_RULES RECORD… (old rules folder, new rules folder, record files or folders); with --old-rev: RULES RECORD…',
+    '旧规则取自 git 版本 REV 中的同一目录（如 HEAD~1），新规则为工作区中的目录':
+        'take the old rules from the same folder at git revision REV (e.g. HEAD~1); the new rules are the folder in the work tree',
+    'text 文字（默认）；json JSON 文档；html 网页（单个文件）。不给出时按 --output 的扩展名选择':
+        "text (default); json: a JSON document; html: a web page (one file). Without it, --output's extension picks",
+    '写入文件而非标准输出（整份写完才出现）':
+        'write to a file instead of stdout (it appears only when complete)',
+    '规则包名称（默认取数据中的 packs，否则 national）':
+        "rule pack name (default: the record's packs, else national)",
+    '文字报告列出每条规则的全部变化（默认每条规则最多 20 项）':
+        'list every change of every rule in the text report (default: at most 20 per rule)',
+    '数据中未定义的字段只作警告':
+        'fields the record format does not define are only warnings',
+    '用旧、新两套规则检查同一批数据，列出状态改变的结果（按规则、按数据）与改变的参数。退出码：0 没有结果改变；1 有结果或结论改变；2 输入或规则有误':
+        'check the same records with the old and the new rules and list the findings whose status changes (by rule and by record) and the parameters that changed. Exit status: 0 nothing changed; 1 findings or verdicts changed; 2 bad input or rules',
+    '规则包标识（小写字母、数字、- 和 _），如 mycounty':
+        'pack id (lower-case letters, digits, - and _), e.g. mycounty',
+    '继承的规则包，如 national':
+        'the pack it extends, e.g. national',
+    '政策文件的纯文本（复制为 document.txt，并据其编号段落预填 coverage.yaml）':
+        'the policy document as plain text (copied to document.txt; its numbered paragraphs pre-fill coverage.yaml)',
+    '放置新规则包的目录（默认 rules/local）':
+        'the folder to put the new pack in (default rules/local)',
+    '额外的规则包搜索目录（查找 --extends）':
+        'extra folders to search for packs (to find --extends)',
+    '生成 pack.yaml、params.yaml、coverage.yaml（给出文件时按其编号段落预填）、一条示例规则、示例数据和测试用例；已存在的规则包不会被覆盖（以 2 退出）':
+        "writes pack.yaml, params.yaml, coverage.yaml (pre-filled from the document's numbered paragraphs when given), one example rule, an example record and test cases; an existing pack is never overwritten (exit 2)",
+    '模板文件（.xlsx）':
+        'the template file (.xlsx)',
+    '规则包：在“认定事项”表中列出其需要认定的条款':
+        'rule pack: its attested clauses are listed on the 认定事项 sheet',
+    'Excel 工作簿，或含 县级情况.csv 的文件夹':
+        'an Excel workbook, or a folder with 县级情况.csv',
+    'JSON 文件（默认写到标准输出）':
+        'the JSON file (default: stdout)',
+    '文件大小上限（MB，默认 10）':
+        'the largest file accepted (MB, default 10)',
+    '数据文件':
+        'the record file',
+    'OUT.xlsx，或一个文件夹（写成每个工作表一个 CSV 文件）':
+        'OUT.xlsx, or a folder (one CSV file per sheet)',
+    '输出 Markdown（docs/字段说明.md 即由此生成）':
+        'print Markdown (docs/字段说明.md is made with it)',
+})
 
 
 def text(help_text: str | None, lang: str) -> str | None:

@@ -253,3 +253,23 @@ def test_lint_of_a_missing_path_says_so(capsys, tmp_path):
     assert main(["lint", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert "无法读取文件：文件或目录不存在" in err and "内部错误" not in err
+
+
+def test_every_chinese_help_string_has_its_english():
+    """`--lang en` help shows English for every option and command, the new ones included
+    (Chinese may remain only inside names such as the 认定事项 sheet)."""
+    import re
+    from compliance import cli_help
+    from compliance.cli import build_parser
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = []
+
+    def walk(parser):
+        texts = [a.help for a in parser._actions] + [parser.description]
+        untranslated.extend(t for t in texts if t and cjk.search(t) and cli_help.text(t, "en") == t)
+        for action in parser._actions:
+            if isinstance(getattr(action, "choices", None), dict):
+                for sub in action.choices.values():
+                    walk(sub)
+    walk(build_parser("en"))
+    assert untranslated == []
