@@ -177,8 +177,9 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
     kept = findings
     if options.problems_only:
         kept = [f for f in findings if f.status not in ("pass", "not_applicable")]
-    from .plausibility import notices
-    report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice, notices(problems))
+    from .plausibility import CODES, notices, summary
+    quality = notices(problems)
+    report = build_report(kept, checker.packs, as_of, source.name, raw, options.lang, advice, quality)
     counts = summary_of_counts(tally)
     report["verdict"], report["summary"] = verdict_of_counts(tally), counts   # of every finding, kept or not
     failed: dict[str, list] = {}
@@ -186,8 +187,10 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
         if f.status == "fail" and f.severity in DECISIVE:
             failed.setdefault(f.rule, [f.title if options.lang == "zh" or not f.title_en else f.title_en, 0])[1] += 1
     jurisdiction = data.get("jurisdiction") if isinstance(data.get("jurisdiction"), dict) else {}
+    # stderr gets one line for the record's notices; its report lists each of them.
+    shown = [d for d in problems if d.code not in CODES] + ([summary(source.name, quality)] if quality else [])
     return Outcome(source.name, render_json_line(report), report["verdict"], str(jurisdiction.get("name", "")),
-                   counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(problems),
+                   counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(shown),
                    subjects=tuple((f.subject.pointer, f.subject.label(options.lang)) for f in kept))
 
 

@@ -170,6 +170,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "implausible data: the class sizes add up to {total} students, but {students}"),
     "W133": ("数据前后矛盾：{students}，{classes}（有学生就应有班级，反之亦然）",
              "implausible data: {students} but {classes} (students need classes and classes students)"),
+    "W134": ("数据前后矛盾 {count} 处，逐条列在该份数据报告的“数据质量”（data_quality）中；--strict 时为错误",
+             "{count} implausible figure(s), each listed in the record's report (data_quality); errors with --strict"),
     "E135": ("{format} 格式是二进制文件，不能输出到终端：请用 --output 给出文件名（如 -o 报告.xlsx）",
              "the {format} format is a binary file and cannot be written to a terminal: give a file name with --output (e.g. -o report.xlsx)"),
     "E136": ("命令行用法错误：{reason}", "usage error: {reason}"),

@@ -143,14 +143,23 @@ def implausible_pointers(diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
 
 
 def depends_on(inputs, suspects: dict[str, list[str]]) -> list[str]:
-    """The suspect pointers a finding read (an input at or under a suspect pointer)."""
+    """The suspect pointers a finding read (an input at or under a suspect pointer). Each
+    input is looked up by its own pointer and its ancestors: a county has hundreds of kept
+    findings with dozens of inputs each, and as many suspects."""
     if not suspects:
         return []
     hits = []
     for where, _ in inputs:
         if not isinstance(where, str) or not where.startswith("/"):
             continue
-        for p in suspects:
-            if (where == p or where.startswith(p + "/")) and p not in hits:
-                hits.append(p)
+        at = where
+        while at:
+            if at in suspects and at not in hits:
+                hits.append(at)
+            at = at[:at.rfind("/")]
     return hits
+
+
+def summary(file: str, found: list[Diagnostic]) -> Diagnostic:
+    """One line for stderr in a batch, where a record's notices are listed in its report."""
+    return Diagnostic("W134", Location(file), {"count": len(found)}, "warning")

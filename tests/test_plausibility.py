@@ -131,9 +131,11 @@ def test_batch_reports_carry_them_and_strict_marks_the_record_invalid(tmp_path):
     folder.mkdir()
     write(folder, implausible(), "a.json")
     write(folder, RECORD, "b.json")
-    code, out, _ = run("check", folder, "--format", "jsonl", "--jobs", "1")
+    code, out, err = run("check", folder, "--format", "jsonl", "--jobs", "1")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
+    # one line on stderr for the record (a province's batch would print thousands); the report has each
+    assert "W134: 数据前后矛盾 4 处" in err and "W130" not in err
     assert len(lines[0]["data_quality"]) == 4 and "data_quality" not in lines[1]
     code, out, err = run("check", folder, "--format", "jsonl", "--jobs", "1", "--strict")
     lines = [json.loads(line) for line in out.splitlines()]
