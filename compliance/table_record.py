@@ -460,9 +460,9 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             build.bad(where, sheet.columns[0], Localized(f"学校标识码「{sid}」重复（另见 {schools[sid][1]}）",
                                                          f"school id '{sid}' appears twice (also {schools[sid][1]})"))
             return
-        schools[sid] = (obj, where)
         record.setdefault("schools", []).append(obj)
-        build.cells[f"/schools/{len(record['schools']) - 1}"] = where
+        schools[sid] = (obj, where, f"/schools/{len(record['schools']) - 1}")
+        build.cells[schools[sid][2]] = where
     elif entity in ("section", "class", "room"):
         sid, sid_where, sid_col = keys["school"]
         if sid not in schools and "school" in build.broken:
@@ -471,9 +471,8 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             build.bad(sid_where, sid_col, Localized(f"学校标识码「{sid}」在「学校」表中没有",
                                                     f"school id '{sid}' is not on the 学校 sheet"))
             return
-        school = schools[sid][0]
+        school, _, at = schools[sid]       # its pointer kept: no search of the list per row
         kind = keys["level" if entity == "section" else "kind"][0]
-        at = f"/schools/{record['schools'].index(school)}"
         if entity == "section":
             sections = school.setdefault("sections", {})
             if kind in sections:
@@ -504,9 +503,9 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             build.bad(where, sheet.columns[0], Localized(f"县级行政区划代码「{code}」重复（另见 {counties[code][1]}）",
                                                          f"county code '{code}' appears twice (also {counties[code][1]})"))
             return
-        counties[code] = (obj, where)
         record.setdefault("counties", []).append(obj)
-        build.cells[f"/counties/{len(record['counties']) - 1}"] = where
+        counties[code] = (obj, where, f"/counties/{len(record['counties']) - 1}")
+        build.cells[counties[code][2]] = where
     elif entity == "county_history":
         code, code_where, code_col = keys["county"]
         if code not in counties and "county" in build.broken:
@@ -517,7 +516,7 @@ def _attach(build: _Build, sheet: Sheet, record: dict, schools: dict, counties: 
             return
         county = counties[code][0]
         county.setdefault("history", []).append(obj)
-        build.cells[f"/counties/{record['counties'].index(county)}/history/{len(county['history']) - 1}"] = where
+        build.cells[f"{counties[code][2]}/history/{len(county['history']) - 1}"] = where
 
 
 def _drop_empty(value, path: tuple = ()):
