@@ -358,7 +358,9 @@ def _check_one(args) -> int:
         report["verdict"], report["summary"] = verdict(findings), summary(findings)  # of every finding
         if args.format == "html":
             from .report.html import render_html
-            text = render_html(report, _report_title(data, packs), lang)
+            from .report.indicators import NEAR_PARAMETER, param_at
+            near = param_at(checker, NEAR_PARAMETER, report["as_of"])
+            text = render_html(report, _report_title(data, packs), lang, near)
         else:
             text = render_json(report)
     else:
@@ -396,9 +398,15 @@ def _document_renderer(args, checkers: dict):
         from .report import junit
         return lambda records: junit.render(records, args.lang)
     from .report import xlsx
+    return lambda records: xlsx.render(records, args.lang, _near_shares(args, checkers))
+
+
+def _near_shares(args, checkers: dict):
+    """report → the share of a requirement that counts as near, read from the packs the report
+    used (report/indicators.py), each pack list loaded once."""
+    from .report.indicators import NEAR_PARAMETER, param_at
 
     def near_share(report: dict):
-        # "near" is the pack's own share (school_rest_min_share), of the packs the report used.
         from .engine import load_checker
         key = tuple(p["id"] for p in report["packs"])
         if key not in checkers:
@@ -406,19 +414,8 @@ def _document_renderer(args, checkers: dict):
                 checkers[key] = load_checker(list(key), args.rules)
             except CompilationFailed:
                 checkers[key] = None
-        return _param_at(checkers[key], "school_rest_min_share", report["as_of"])
-    return lambda records: xlsx.render(records, args.lang, near_share)
-
-
-def _param_at(checker, name: str, as_of: str):
-    """A parameter's value on `as_of` as the most derived pack defines it, or None."""
-    if checker is None:
-        return None
-    for analysis in reversed(checker.analyses):
-        if name in analysis.params:
-            value = analysis.params[name].value_at(datetime.date.fromisoformat(as_of))
-            return value if not isinstance(value, dict) else None
-    return None
+        return param_at(checkers[key], NEAR_PARAMETER, report["as_of"])
+    return near_share
 
 
 def _report_title(data: dict, packs) -> str:
@@ -458,7 +455,7 @@ def _check_batch(args) -> int:
                 from .report.records import CollectingWriter
                 writer = CollectingWriter(_document_renderer(args, {}), out)
             else:
-                writer = writer_for(args.format, out, args.lang, to_terminal, width)
+                writer = writer_for(args.format, out, args.lang, to_terminal, width, _near_shares(args, {}))
             with _progress(total, args.lang, show_progress) as progress, \
                     contextlib.closing(outcomes(sources(args.paths, output=args.output), options, jobs)) as results:
                 for outcome in results:
@@ -700,10 +697,7 @@ def cmd_diff(args) -> int:
         _print_diagnostics([Diagnostic("E292", Location("diff"), {"expected": expected})], lang)
         return EXIT_ERROR
     from .report.formats import resolve_format
-    args.format, problem = resolve_format(args.format, args.output)
-    if problem is None and args.format not in ("text", "json", "html"):
-        problem = Diagnostic("E138", Location(str(args.output)), {"command": "diff", "implied": args.format,
-                                                                  "formats": ".txt、.json、.html"})
+    args.format, problem = resolve_format(args.format, args.output, ("text", "json", "html"), "diff")
     problem = problem or _output_problem(args.output)
     as_of = None
     if problem is None and args.as_of is not None:

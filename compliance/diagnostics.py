@@ -176,7 +176,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "the {format} format is a binary file and cannot be written to a terminal: give a file name with --output (e.g. -o report.xlsx)"),
     "E136": ("命令行用法错误：{reason}", "usage error: {reason}"),
     "E138": ("compliance {command} 不能写成 {implied} 格式：输出文件请用 {formats} 扩展名",
-             "compliance {command} cannot write the {implied} format: name the output file .txt, .json or .html"),
+             "compliance {command} cannot write the {implied} format: name the output file {formats}"),
     # records as tables (Excel workbooks, CSV folders): compliance/table_record.py
     "E150": ("{cell}{header}：{problem}", "{cell}{header}: {problem}"),
     "E151": ("{cell}：未知的表头「{header}」{hint}", "{cell}: unknown header '{header}'{hint}"),

@@ -1,6 +1,7 @@
 """The HTML report without a browser: format choice, self-containment, the same data as the
 JSON report, the charts, escaping, both languages and the batch roll-up (fast, in-process)."""
 import json
+from fractions import Fraction
 import os
 import re
 from collections import Counter
@@ -265,7 +266,7 @@ def _small_report() -> dict:
 def test_a_small_report_matches_its_golden_page(lang):
     """The whole page of a hand-made report. After an intended change:
     UPDATE_GOLDEN=1 python -m pytest tests/test_html_report.py and review the diff."""
-    text = render_html(_small_report(), "某县 2024", lang)
+    text = render_html(_small_report(), "某县 2024", lang, near=Fraction(85, 100))   # the national share
     path = ROOT / "tests" / "golden" / f"html-small-{lang}.html"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")
@@ -273,3 +274,13 @@ def test_a_small_report_matches_its_golden_page(lang):
     assert ('<g class="bar far"><title>丙校' in text and '<g class="bar near"><title>乙校' in text
             and '<g class="bar met"><title>甲校' in text)
     assert re.findall(r'<text class="year"[^>]*>(\d+)</text>', text) == ["2022", "2023", "2024"]
+
+
+def test_near_is_the_packs_share_not_a_number_of_the_report():
+    """Near / far is drawn at the share the packs give (school_rest_min_share); with no such
+    parameter the page says only met / not met, and never prints an 85 % of its own."""
+    unknown = render_html(_small_report(), "某县 2024", "zh")
+    assert '<g class="bar not_met"><title>丙校' in unknown and '<g class="bar not_met"><title>乙校' in unknown
+    assert 'class="bar near"' not in unknown and "85%" not in unknown
+    strict = render_html(_small_report(), "某县 2024", "zh", near=Fraction(99, 100))
+    assert '<g class="bar far"><title>乙校' in strict and "不低于要求的99%" in strict

@@ -153,12 +153,12 @@ class TextWriter:
         self.out.flush()
 
 
-def writer_for(fmt: str, out: TextIO, lang: str, color: bool, width: int):
+def writer_for(fmt: str, out: TextIO, lang: str, color: bool, width: int, near_share=lambda report: None):
     if fmt == "jsonl":
         return JsonLinesWriter(out)
     if fmt == "json":
         return JsonWriter(out)
     if fmt == "html":
         from .html import HtmlWriter
-        return HtmlWriter(out, lang)
+        return HtmlWriter(out, lang, near_share)
     return TextWriter(out, lang, color, width)

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from ..findings import format_number, summary_key
 from .batch import _STATUS_TEXT, _VERDICT_TEXT, STATUSES
+from .indicators import exact, reach, share_of_requirement
 from .text import where_to_act_lines
 
 _ASSETS = Path(__file__).with_name("assets")
@@ -21,7 +22,6 @@ _COLUMNS = ("pass", "fail", "unknown", "not_applicable", "pending", "target_miss
 _SECTION = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
 _OP = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 _BANNER = {"pass": ("通过", "PASS"), "fail": ("未通过", "FAIL"), "unknown": ("无法判定（数据不全）", "UNKNOWN (data missing)")}
-_NEAR = Fraction(85, 100)      # 不低于要求的 85%: the standard's own line between near and far
 _LABEL_CHARS = 14              # school names in charts are cut here; the full name is the bar's <title>
 _SERIES_LINE = re.compile(r"^(?P<owner>(?:/counties/\d+)?)/(?:history/\d+|facts)/\S+ = (?P<value>-?\d+(?:\.\d+)?)$")
 
@@ -51,14 +51,15 @@ def page(title: str, body: str, lang: str) -> str:
             f'<style>\n{css}</style>\n</head>\n<body>\n{body}<script>\n{js}</script>\n</body>\n</html>\n')
 
 
-def render_html(report: dict, title: str, lang: str = "zh") -> str:
-    """One record's report as a whole page."""
-    return page(title, county_section(report, title, lang, anchor="report"), lang)
+def render_html(report: dict, title: str, lang: str = "zh", near: Fraction | None = None) -> str:
+    """One record's report as a whole page. `near`: the packs' share of a requirement that
+    counts as near (indicators.NEAR_PARAMETER); None: bars say only met / not met."""
+    return page(title, county_section(report, title, lang, anchor="report", near=near), lang)
 
 
 # ---------------------------------------------------------------- one county
 
-def county_section(report: dict, title: str, lang: str, anchor: str) -> str:
+def county_section(report: dict, title: str, lang: str, anchor: str, near: Fraction | None = None) -> str:
     zh = lang == "zh"
     findings = report.get("findings", [])
     verdict = report.get("verdict", "unknown")
@@ -76,7 +77,7 @@ def county_section(report: dict, title: str, lang: str, anchor: str) -> str:
     out.append(_aspect_table(findings, zh))
     out.append(_first_look(findings, zh))
     out.append(_findings_table(findings, zh, anchor))
-    out.append(_charts(findings, zh))
+    out.append(_charts(findings, zh, near))
     out.append("</section>\n")
     return "".join(out)
 
@@ -125,49 +126,24 @@ def _first_look(findings: list[dict], zh: bool) -> str:
 
 # ---------------------------------------------------------------- numbers
 
-def _exact(f: dict, key: str) -> Fraction | None:
-    """The finding's number as a Fraction: the exact p/q when the report gives one, else the
-    JSON number, which the report writes exactly when it is short."""
-    text = f.get(f"{key}_exact")
-    if text:
-        return Fraction(text)
-    value = f.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
-
-
 def _shown(value: Fraction | None) -> str:
     return "" if value is None else format_number(value if value.denominator != 1 else value.numerator)
 
 
-def _ratio(value: Fraction, threshold: Fraction, op: str) -> Fraction | None:
-    """The value as a share of its requirement (the requirement of the value where less is better)."""
-    if op in (">=", ">"):
-        return value / threshold if threshold > 0 else None
-    if op in ("<=", "<"):
-        return threshold / value if value > 0 else None
-    return None
-
-
-def _grade(f: dict, value: Fraction, threshold: Fraction) -> str:
-    """met / near (≥ 85 % of the requirement) / far, the finding's own status deciding met."""
-    if f.get("status") == "pass":
-        return "met"
-    ratio = _ratio(value, threshold, f.get("op") or "")
-    return "near" if ratio is not None and ratio >= _NEAR else "far"
-
-
 # ---------------------------------------------------------------- charts (inline SVG)
 
-def _charts(findings: list[dict], zh: bool) -> str:
-    parts = [_indicator_charts(findings, zh), _cv_charts(findings, zh), _series_charts(findings, zh)]
+def _charts(findings: list[dict], zh: bool, near: Fraction | None) -> str:
+    parts = [_indicator_charts(findings, zh, near), _cv_charts(findings, zh, near), _series_charts(findings, zh)]
     body = "".join(parts)
     if not body:
         return ""
-    legend = (f'<p class="legend"><span class="sw met"></span>{_t(zh, "达标", "met")}'
-              f'<span class="sw near"></span>{_t(zh, "未达标，不低于要求的85%", "not met, at least 85% of the requirement")}'
-              f'<span class="sw far"></span>{_t(zh, "未达标，低于要求的85%", "not met, below 85%")}'
+    if near is None:
+        grades = f'<span class="sw not_met"></span>{_t(zh, "未达标", "not met")}'
+    else:
+        share = format_number(near, True)
+        grades = (f'<span class="sw near"></span>{_t(zh, f"未达标，不低于要求的{share}", f"not met, at least {share} of the requirement")}'
+                  f'<span class="sw far"></span>{_t(zh, f"未达标，低于要求的{share}", f"not met, below {share}")}')
+    legend = (f'<p class="legend"><span class="sw met"></span>{_t(zh, "达标", "met")}{grades}'
               f'<span class="sw tick"></span>{_t(zh, "要求", "requirement")}</p>\n')
     return f'<h2>{_t(zh, "图表", "Charts")}</h2>\n{legend}<div class="charts">\n{body}</div>\n'
 
@@ -176,14 +152,14 @@ def _section_name(section: str | None, zh: bool) -> str:
     return _SECTION.get(section or "", (section or "", section or ""))[0 if zh else 1]
 
 
-def _indicator_charts(findings: list[dict], zh: bool) -> str:
+def _indicator_charts(findings: list[dict], zh: bool, near: Fraction | None) -> str:
     """Per rule and section judged school by school: each school's value against the threshold."""
     groups: dict[tuple, list] = defaultdict(list)
     for f in findings:
         subject = f.get("subject") or {}
         if subject.get("kind") not in ("school", "school_section") or f.get("status") not in ("pass", "fail"):
             continue
-        value, threshold = _exact(f, "value"), _exact(f, "threshold")
+        value, threshold = exact(f, "value"), exact(f, "threshold")
         if value is None or threshold is None or f.get("op") not in ("<=", ">=", "<", ">"):
             continue
         groups[(f["rule"], subject.get("section") or "")].append((f, value, threshold))
@@ -194,8 +170,8 @@ def _indicator_charts(findings: list[dict], zh: bool) -> str:
         if len(items) < 3:
             continue
         # worst first: by the share of its own requirement (a 九年一贯制 school has another limit)
-        items.sort(key=lambda it: (_ratio(it[1], it[2], it[0]["op"]) or Fraction(0), _school(it[0])))
-        rows = [(_school(f), value, threshold, _grade(f, value, threshold)) for f, value, threshold in items]
+        items.sort(key=lambda it: (share_of_requirement(it[1], it[2], it[0]["op"]) or Fraction(0), _school(it[0])))
+        rows = [(_school(f), value, threshold, reach(f, near)) for f, value, threshold in items]
         title = f"{rule} {_title(items[0][0], zh)}" + (f"（{_section_name(section, zh)}）" if zh and section
                                                              else f" ({_section_name(section, zh)})" if section else "")
         bad = sum(1 for r in rows if r[3] != "met")
@@ -236,12 +212,12 @@ def _bar_svg(rows: list[tuple[str, Fraction, Fraction | None, str]], op_text: st
     return "".join(out)
 
 
-def _cv_charts(findings: list[dict], zh: bool) -> str:
+def _cv_charts(findings: list[dict], zh: bool, near: Fraction | None) -> str:
     """Each 差异系数 against its limit, per section; for a failing one its top contributors."""
     groups: dict[str, list] = defaultdict(list)
     for f in findings:
         subject = f.get("subject") or {}
-        value, threshold = _exact(f, "value"), _exact(f, "threshold")
+        value, threshold = exact(f, "value"), exact(f, "threshold")
         if subject.get("kind") != "section_level" or value is None or threshold is None \
                 or f.get("op") not in ("<=", "<"):      # a CV and its limit: less is better
             continue
@@ -250,8 +226,7 @@ def _cv_charts(findings: list[dict], zh: bool) -> str:
         groups[subject.get("section") or ""].append((f, value, threshold))
     out = []
     for section, items in sorted(groups.items()):
-        rows = [(f["rule"].split("/", 1)[-1], value, threshold, _grade(f, value, threshold))
-                for f, value, threshold in items]
+        rows = [(f["rule"].split("/", 1)[-1], value, threshold, reach(f, near)) for f, value, threshold in items]
         bad = sum(1 for r in rows if r[3] != "met")
         title = _t(zh, f"校际差异系数（{_section_name(section, zh)}）", f"Coefficients of variation ({_section_name(section, zh)})")
         out.append(_chart_box(title, _t(zh, f"{len(rows)} 项，超限 {bad}", f"{len(rows)}, {bad} over the limit"),
@@ -380,11 +355,11 @@ def _finding_row(f: dict, zh: bool) -> str:
     key = _status_key(f)
     subject = f.get("subject") or {}
     section = subject.get("section") or ""
-    value, threshold = _exact(f, "value"), _exact(f, "threshold")
+    value, threshold = exact(f, "value"), exact(f, "threshold")
     compared = ""
     if value is not None and threshold is not None and f.get("op"):
         lines = [_shown(value), _t(zh, "要求 ", "required ") + f"{_OP.get(f['op'], f['op'])} {_shown(threshold)}"]
-        ratio = _ratio(value, threshold, f["op"])
+        ratio = share_of_requirement(value, threshold, f["op"])
         if key != "pass" and ratio is not None:
             lines.append(_t(zh, f"为要求的 {format_number(ratio, True)}", f"{format_number(ratio, True)} of required"))
         compared = "<br>".join(esc(line) for line in lines)
@@ -448,8 +423,9 @@ class HtmlWriter:
     """A batch as one page: the roll-up (one row per record, sortable, linking to its section)
     above one section per record. Sections are kept until the end, where the roll-up goes first."""
 
-    def __init__(self, out: TextIO, lang: str = "zh"):
+    def __init__(self, out: TextIO, lang: str = "zh", near_share=lambda report: None):
         self.out, self.lang, self.zh = out, lang, lang == "zh"
+        self.near_share = near_share     # report → the packs' near share (see indicators)
         self.rows: list[str] = []
         self.sections: list[str] = []
 
@@ -466,7 +442,7 @@ class HtmlWriter:
             return
         report = json.loads(outcome.line)
         title = " ".join(x for x in (outcome.jurisdiction, outcome.name) if x)
-        self.sections.append(county_section(report, title, self.lang, anchor))
+        self.sections.append(county_section(report, title, self.lang, anchor, self.near_share(report)))
         cells = "".join(f'<td class="num" data-v="{outcome.counts.get(s, 0)}">{outcome.counts.get(s, 0)}</td>' for s in STATUSES)
         rules = "、".join(rule for rule, _, _ in outcome.failed) if zh else ", ".join(rule for rule, _, _ in outcome.failed)
         self.rows.append(f'<tr><td data-v="{esc(outcome.name)}"><a href="#{anchor}">{esc(outcome.name)}</a></td>'

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .indicators import exact, reach
 from .records import Checked
 
 # Fills by status (Excel's own "good / bad / neutral" palette, so the meaning is familiar).
@@ -50,29 +51,6 @@ def status_key(finding: dict) -> str:
     if finding["status"] == "fail" and finding["severity"] in ("target", "advisory"):
         return finding["severity"]
     return finding["status"]
-
-
-def exact(finding: dict, key: str) -> Fraction | None:
-    """The exact number of `value` / `threshold` (from its `_exact` text when there is one)."""
-    text = finding.get(f"{key}_exact")
-    if text:
-        return Fraction(text)
-    value = finding.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-
-
-def reach(finding: dict, near_share: Fraction | None) -> str:
-    """met | near | far | not_met (no share known) | unknown | not_applicable, for one indicator finding."""
-    if finding["status"] in ("unknown", "not_applicable"):
-        return finding["status"]
-    if finding["status"] == "pass":
-        return "met"
-    value, threshold = exact(finding, "value"), exact(finding, "threshold")
-    if near_share is None or value is None or threshold is None or threshold <= 0 or finding.get("op") not in (">=", ">"):
-        return "not_met"        # no share to tell near from far: say only what is known
-    return "near" if value >= near_share * threshold else "far"
 
 
 def render(records: list[Checked], lang: str = "zh", near_share: NearShare = lambda report: None) -> bytes:
