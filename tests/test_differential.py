@@ -50,7 +50,8 @@ def _norm(v):
 
 
 def agree(analysis, data, as_of):
-    """Finding by finding, in order: every backend gives what the interpreter gives."""
+    """Finding by finding, in order: every backend gives what the interpreter gives, and the
+    columnar backend's traces and messages are the closures'."""
     oracle, *others = BACKENDS
     expected = outcomes(oracle, analysis, data, as_of)
     for backend in others:
@@ -58,6 +59,15 @@ def agree(analysis, data, as_of):
         assert len(got) == len(expected), backend.name
         for g, e in zip(got, expected):
             assert g == e, (backend.name, g, e)
+    (closures,) = ClosureBackend().prepare(analysis, as_of).run([view_of(data)], trace=True)
+    (batch,) = BatchBackend().prepare(analysis, as_of).run([view_of(data)], trace=True)
+    assert _explained(batch.findings) == _explained(closures.findings)
+
+
+def _explained(findings) -> list:
+    """What a report shows of each finding beyond its status: the inputs read, the notes and
+    the message in both languages."""
+    return [(f.rule, f.subject, f.inputs, f.notes, f.message("zh"), f.message("en")) for f in findings]
 
 
 dates = st.dates(datetime.date(2016, 1, 1), datetime.date(2036, 12, 31))
@@ -237,11 +247,12 @@ def test_every_pack_test_record_agrees(pack):
     for as_of, group in by_date.items():
         closures = ClosureBackend().prepare(analysis, as_of)
         batch = BatchBackend().prepare(analysis, as_of)
-        got = batch.run([view_of(r) for r in group])
+        got = batch.run([view_of(r) for r in group], trace=True)
         interpreter = InterpreterBackend().prepare(analysis, as_of)
         for i, (record, result) in enumerate(zip(group, got)):
-            (expected,) = closures.run([view_of(record)])
+            (expected,) = closures.run([view_of(record)], trace=True)
             assert _findings(result) == _findings(expected), (pack, i)
+            assert _explained(result.findings) == _explained(expected.findings), (pack, i)
             assert result.counts == expected.counts
             if i % 8 == 0:
                 (oracle,) = interpreter.run([view_of(record)])
@@ -443,12 +454,13 @@ def test_fifty_generated_counties_agree():
         record = generate.build_record(1000 + seed, jurisdiction, f"生成县{seed}", design if seed % 3 == 1 else {})
         records.append(generate.missing_edits(record) if seed % 5 == 2 else record)
     analysis, as_of = PACKS["national"], datetime.date(2024, 9, 1)
-    results = BatchBackend().prepare(analysis, as_of).run([view_of(r) for r in records])
+    results = BatchBackend().prepare(analysis, as_of).run([view_of(r) for r in records], trace=True)
     closures = ClosureBackend().prepare(analysis, as_of)
     statuses = set()
     for i, (record, result) in enumerate(zip(records, results)):
-        (expected,) = closures.run([view_of(record)])
+        (expected,) = closures.run([view_of(record)], trace=True)
         assert _findings(result) == _findings(expected), i
+        assert _explained(result.findings) == _explained(expected.findings), i
         assert result.counts == expected.counts
         statuses |= {f.status for f in expected.findings}
         if i % 10 == 0:

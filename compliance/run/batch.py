@@ -45,8 +45,9 @@ from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATU
                     W_UNKNOWN, due_code, finding)
 from .subjects import subjects
 from .aggregates import AggregateAlgebra, Members
-from .columns import (Algebra, Col, FieldMissing, Grouped, Groups, Narrowed, NotVectorizable, PerRow, Taken, const,
-                      empty_mask, kind_of, need_booleans, numbers, overflows, reduce_fraction, union_at)
+from .columns import (Algebra, Col, FieldMissing, FieldRead, Grouped, Groups, Narrowed, Note, NotVectorizable, PerRow,
+                      RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
+                      reduce_fraction, trace_at, union_at)
 
 
 # ---- frames -----------------------------------------------------------------------------
@@ -108,16 +109,17 @@ class Frames:
             values.append(v)
         count = len(values)
         suffix = "/" + "/".join(keys)
+        read = (FieldRead(self.pointers[kind], suffix, values),)
         if isinstance(ftype, T.NumberT):
             n, d, known, bad = numbers(values, scale)
             unk = ~known
             src = FieldMissing(unk, self.pointers[kind], suffix)
-            col = Col("num", unk, unk.copy(), (src,), bad, n=n, d=d)
+            col = Col("num", unk, unk.copy(), (src,), bad, n=n, d=d, trace=read)
         elif isinstance(ftype, T.BoolT):
             known = np.array([isinstance(v, bool) for v in values], bool)
             unk = ~known
             col = Col("bool", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count),
-                      v=np.array([v is True for v in values], bool))
+                      v=np.array([v is True for v in values], bool), trace=read)
         else:
             if isinstance(ftype, T.DateT):   # dates are ISO strings in the record
                 values = [as_date(v) for v in values]
@@ -125,7 +127,8 @@ class Frames:
             arr = np.empty(count, object)
             arr[:] = values if not isinstance(ftype, T.ListT) or scale == 1 else \
                 [None if v is None else [x * scale for x in v] for v in values]
-            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count), v=arr)
+            col = Col("obj", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count), v=arr,
+                      trace=read)
         self._fields[key] = col
         return col
 
@@ -188,7 +191,7 @@ class _Evaluator:
             if isinstance(value, Unknown):   # a list parameter not in force on the date
                 gone = const(value, ctx.rows, "bool")
                 return Col("bool", gone.unk, gone.miss | item.miss, gone.sources + item.sources, item.bad,
-                           v=empty_mask(ctx.rows))
+                           v=empty_mask(ctx.rows), trace=item.trace)
             if not isinstance(value, list):
                 raise NotVectorizable("`in` over a computed collection")
             options = value
@@ -203,7 +206,7 @@ class _Evaluator:
             raise NotVectorizable("`in` on this kind")
         if node.negated:
             hit = ~hit
-        return Col("bool", item.unk, item.miss, item.sources, item.bad, v=hit & ~item.unk)
+        return Col("bool", item.unk, item.miss, item.sources, item.bad, v=hit & ~item.unk, trace=item.trace)
 
     def _arith(self, node, ctx, chk):
         where = self.analysis.text_of(node.right) or "?"
@@ -235,8 +238,12 @@ class _Evaluator:
             + tuple(Narrowed(s, take_b) for s in b.sources)
         bad = c.bad | (take_a & a.bad) | (take_b & b.bad)
         if a.kind == "num":
-            return Algebra(ctx.rows).num(unk, miss, sources, bad, np.where(take_a, a.n, b.n), np.where(take_a, a.d, b.d))
-        return Col("bool", unk, miss, sources, bad, v=np.where(take_a, a.v, b.v) & ~unk)
+            col = Algebra(ctx.rows).num(unk, miss, sources, bad, np.where(take_a, a.n, b.n), np.where(take_a, a.d, b.d))
+        else:
+            col = Col("bool", unk, miss, sources, bad, v=np.where(take_a, a.v, b.v) & ~unk)
+        # the closures evaluate the branch taken, neither when the condition is unknown
+        col.trace = c.trace + ((Where(a.trace, take_a),) if a.trace else ()) + ((Where(b.trace, take_b),) if b.trace else ())
+        return col
 
     # -- names
     def _path(self, node, ctx, chk):
@@ -335,7 +342,9 @@ class _Evaluator:
         if col is None:
             checked = check_derived(self.analysis.env, entity, name)
             ctx = self.frame_ctx(kind, DERIVED_SCOPE[entity])
-            col = self._derived[key] = self.eval(checked.node, ctx, checked)
+            col = self.eval(checked.node, ctx, checked)
+            # what it read, then its value noted under its name (as the closures note it)
+            col = self._derived[key] = col.traced(col.trace + (Note(name, col),))
         return col
 
     def frame_ctx(self, kind: str, subject: str, rows=None) -> Ctx:
@@ -381,6 +390,7 @@ class _Evaluator:
         results, unknowns = [], {}
         bad = empty_mask(rows)
         record_index = ctx.bases["record"][1]
+        row_reads, row_notes = {}, {}
         for i in range(rows):
             view = self.frames.views[int(record_index[i])]
             scope = _RowCtx(view, None if ctx.level is None else LEVELS[int(ctx.level[i])])
@@ -397,21 +407,28 @@ class _Evaluator:
                     v = merge(*values)
                 else:
                     v = fn.scalar(scope, *values)
+            if scope.reads:
+                row_reads[i] = scope.reads
+            if scope.notes:
+                row_notes[i] = scope.notes
             if isinstance(v, Unknown):
                 unknowns[i] = v
                 v = None
             results.append(v)
+        # what the arguments read, then what the function itself read and noted
+        trace = sum((a.trace for a in args or ()), ()) + (RowTrace(row_reads, row_notes),)
         src = PerRow(rows, unknowns)
         unk = src.miss | src.undef
         declared = chk.types.get(id(node))
         if isinstance(declared, T.BoolT):
-            return Col("bool", unk, src.miss.copy(), (src,), bad, v=np.array([v is True for v in results], bool))
+            return Col("bool", unk, src.miss.copy(), (src,), bad, v=np.array([v is True for v in results], bool),
+                       trace=trace)
         if isinstance(declared, T.NumberT):
             n, d, _, over = numbers(results)
-            return Col("num", unk, src.miss.copy(), (src,), bad | over, n=n, d=d)
+            return Col("num", unk, src.miss.copy(), (src,), bad | over, n=n, d=d, trace=trace)
         arr = np.empty(rows, object)
         arr[:] = results
-        return Col("obj", unk, src.miss.copy(), (src,), bad, v=arr)
+        return Col("obj", unk, src.miss.copy(), (src,), bad, v=arr, trace=trace)
 
     def section_shares(self, name: str, weights: dict) -> Col:
         """Every section's share of its school's shared quantities, as grouped sums over the
@@ -456,7 +473,9 @@ class _Evaluator:
         args = [self.eval(a, mctx, chk) for a in node.args]
         groups = Groups(member_key, n_keys)
         m = Members(groups, row_key, where, args, fn.strict, len(member_key))
-        return fn.batch(AggregateAlgebra(self, ctx.rows), m)
+        col = fn.batch(AggregateAlgebra(self, ctx.rows), m)
+        col.trace = (members_note(fn, m),)
+        return col
 
     def list_aggregate(self, fn, node: ast.Aggregate, info: AggregateInfo, ctx: Ctx, chk) -> Col:
         """An aggregate over a list each row holds (class sizes, room areas): its items are
@@ -478,6 +497,7 @@ class _Evaluator:
         args = [self.eval(a, mctx, chk) for a in node.args]
         m = Members(Groups(owner, ctx.rows), np.arange(ctx.rows, dtype=np.int64), where, args, fn.strict, len(owner))
         col = fn.batch(AggregateAlgebra(self, ctx.rows), m)
+        col.trace = lists.trace + (Where((members_note(fn, m),), ~lists.unk),)
         # A row without its list is unknown, naming the list (as the closures do).
         keep = ~lists.unk
         col.unk = col.unk & keep | lists.unk
@@ -536,13 +556,15 @@ class FrameAlgebra(Algebra):
     def split(self, q: Col, w: Col) -> Col:
         if w.unk.all():    # weights not in force on the date: both are named
             return Col("num", w.unk, w.miss | q.miss, w.sources + q.sources, q.bad,
-                       n=np.zeros(self.rows, np.int64), d=np.ones(self.rows, np.int64))
+                       n=np.zeros(self.rows, np.int64), d=np.ones(self.rows, np.int64), trace=q.trace)
         weights = w.v[0] if len(w.v) else None
         if not isinstance(weights, dict) or "section" not in self.ctx.bases:
             raise NotVectorizable("split")
         _, index = self.ctx.bases["section"]
         share = self.ev.section_shares(id(weights), weights).take(index)
-        return self.mul(q, share)
+        col = self.mul(q, share)
+        col.trace = q.trace + (Note("split_share", share, mask=~q.unk & ~share.unk),)
+        return col
 
 
 class _RowCtx:
@@ -551,7 +573,7 @@ class _RowCtx:
 
     def __init__(self, view, level=None):
         self.view, self.school, self.section, self.level = view, None, None, level
-        self.reads = self.notes = None
+        self.reads, self.notes = [], {}
 
 
 # ---- the backend ------------------------------------------------------------------------
@@ -594,9 +616,8 @@ class BatchProgram:
             record_of_row = np.repeat(np.arange(len(views)), np.diff(starts))
             wanted = np.ones(len(status), bool) if keep is None else \
                 np.isin(status, [STATUS_CODES.index(k) for k in keep])
-            # With a trace, the findings kept are written by the closures (inputs, notes):
-            # the columns decide statuses and counts, the closures explain the few kept.
-            again = bad | (wanted if trace else False)
+            # Rows the columns cannot decide exactly are judged again by the closures.
+            again = bad
             counted = ~again
             width = len(STATUS_CODES)
             tally = np.bincount(record_of_row[counted] * width + status[counted],
@@ -617,7 +638,7 @@ class BatchProgram:
                         per_record[r].append(f)
                     continue
                 per_record[r].append(self._finding(meta, subject, STATUS_CODES[status[i]], i, when, result,
-                                                   (index, n)))
+                                                   (index, n), trace))
         for exact in exact_views.values():   # derived values cached while judging (data unchanged)
             exact.clear_caches()
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
@@ -676,8 +697,11 @@ class BatchProgram:
         status = _STATUS_TABLE[due_code(meta.ahead), when_code, result_code]
         holds = when_code == W_TRUE
         bad = (res.bad & holds) | (np.zeros(count, bool) if w is None else w.bad)
-        return status, w, {"col": res, "value": value, "threshold": threshold, "bad": bad, "holds": holds}, \
-            None, starts
+        # What a subject's finding read: `when`, then `require` where `when` holds.
+        required = (value.trace + threshold.trace) if value is not None else res.trace
+        trace = (w.trace if w is not None else ()) + ((Where(required, holds),) if required else ())
+        return status, w, {"col": res, "value": value, "threshold": threshold, "bad": bad, "holds": holds,
+                           "trace": trace}, None, starts
 
     @staticmethod
     def subject_rows(frames: Frames, kind: str, key, subject_lists):
@@ -705,7 +729,7 @@ class BatchProgram:
         return frames.subject_rows[key]
 
     @staticmethod
-    def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order):
+    def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order, trace: bool):
         holds = result["holds"][i]
         if when is not None and when.unk[i]:
             unknown = union_at(when.sources, i)
@@ -718,7 +742,23 @@ class BatchProgram:
             v, t = result["value"], result["threshold"]
             value = None if v.unk[i] else v.value_at(i)
             threshold = None if t.unk[i] else t.value_at(i)
-        return finding(meta, subject, status, value, threshold, unknown, order=order)
+        reads, notes = trace_at(result["trace"], i) if trace else (None, None)
+        return finding(meta, subject, status, value, threshold, unknown, reads, notes, order=order)
+
+
+def members_note(fn, m: Members) -> Note:
+    """`<name>_members`: how many members an aggregate counted (those `where` does not
+    exclude), noted as the closures note it: for a strict aggregate only where no member was
+    unknown."""
+    inside = np.ones(m.count, bool) if m.where is None else (m.where.unk | m.where.v)
+    count = m.groups.total(inside.astype(np.int64))[m.row_key]
+    show = None
+    if fn.strict:
+        unknown = empty_mask(m.count) if m.where is None else m.where.unk.copy()
+        for a in m.args:
+            unknown |= a.unk
+        show = ~m.groups.any(inside & unknown)[m.row_key]
+    return Note(f"{fn.name}_members", mask=show, value=lambda i: int(count[i]))
 
 
 def _row_values(values: list) -> Col:

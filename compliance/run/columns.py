@@ -9,6 +9,7 @@ registry's column semantics (compliance/dsl/builtins.py) are written in.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..dsl import types as T
 from ..logic import Unknown
+from ..record import exact
 
 LIMIT = float(2 ** 62)     # products above this might not fit int64: such rows are judged exactly
 NEAR = 1e-9                # floats this close (relative) to a threshold are judged exactly
@@ -126,6 +128,96 @@ def union_at(sources, i) -> Unknown:
     return Unknown(frozenset(missing), frozenset(undefined))
 
 
+# ---- what each row read: the trace of a finding --------------------------------------
+#
+# The closures record, while evaluating one subject, every input they read (pointer, value)
+# and the notes functions leave for messages (a derived value by name, at_least's met/near/
+# far, a split share, how many members an aggregate counted). A column carries the same as
+# `Trace` items, asked row by row only for the findings kept: reads of both operands of a
+# strict operation, of `b` in `a and b` only where `a` is not false, and so on, in the order
+# the closures evaluate.
+
+class Trace:
+    def at(self, i: int, reads: list, notes: dict) -> None:
+        raise NotImplementedError
+
+
+class FieldRead(Trace):
+    """A field of an entity frame: read where it is present, with the value as recorded
+    (exact, as the closures see it)."""
+
+    def __init__(self, pointers, suffix: str, values: list):
+        self.pointers, self.suffix, self.values = pointers, suffix, values
+
+    def at(self, i, reads, notes):
+        v = self.values[i]
+        if v is not None:
+            reads.append((self.pointers[i] + self.suffix, exact(v)))
+
+
+class TakenTrace(Trace):
+    """Another column's trace seen through a row index."""
+
+    def __init__(self, inner: tuple, index):
+        self.inner, self.index = inner, index
+
+    def at(self, i, reads, notes):
+        j = int(self.index[i])
+        for t in self.inner:
+            t.at(j, reads, notes)
+
+
+class Where(Trace):
+    """A trace that applies only on some rows (the right side of `and` where the left is not
+    false, the branch an if-then-else took)."""
+
+    def __init__(self, inner: tuple, mask):
+        self.inner, self.mask = inner, mask
+
+    def at(self, i, reads, notes):
+        if self.mask[i]:
+            for t in self.inner:
+                t.at(i, reads, notes)
+
+
+class Note(Trace):
+    """A value noted under a name on the rows of `mask` (all rows when None): the column's
+    value, or what `value(i)` gives."""
+
+    def __init__(self, name: str, col: "Col | None" = None, mask=None, value=None):
+        self.name, self.col, self.mask, self.value = name, col, mask, value
+
+    def at(self, i, reads, notes):
+        if self.mask is not None and not self.mask[i]:
+            return
+        if self.value is not None:
+            notes[self.name] = self.value(i)
+        else:
+            notes[self.name] = _UNKNOWN if self.col.unk[i] else self.col.value_at(i)
+
+
+class RowTrace(Trace):
+    """Reads and notes recorded row by row (a function run with its scalar semantics)."""
+
+    def __init__(self, reads: dict, notes: dict):
+        self.reads, self.notes = reads, notes
+
+    def at(self, i, reads, notes):
+        reads.extend(self.reads.get(i, ()))
+        notes.update(self.notes.get(i, {}))
+
+
+def trace_at(trace: tuple, i: int) -> tuple[list, dict]:
+    """The (pointer, value) reads and the notes of row i."""
+    reads, notes = [], {}
+    for t in trace:
+        t.at(i, reads, notes)
+    return reads, notes
+
+
+_UNKNOWN = Unknown()
+
+
 # ---- columns ----------------------------------------------------------------------------
 
 @dataclass
@@ -144,6 +236,7 @@ class Col:
     f: np.ndarray | None = None
     approx: bool = False
     exact_at: object = None        # approx columns: row → exact value (or None)
+    trace: tuple = ()              # Trace items: what each row read, for the findings kept
 
     def __len__(self):
         return len(self.unk)
@@ -152,7 +245,12 @@ class Col:
         return Col(self.kind, self.unk[index], self.miss[index], tuple(Taken(s, index) for s in self.sources),
                    self.bad[index], None if self.n is None else self.n[index], None if self.d is None else self.d[index],
                    None if self.v is None else self.v[index], None if self.f is None else self.f[index], self.approx,
-                   None if self.exact_at is None else (lambda i, e=self.exact_at, ix=index: e(int(ix[i]))))
+                   None if self.exact_at is None else (lambda i, e=self.exact_at, ix=index: e(int(ix[i]))),
+                   (TakenTrace(self.trace, index),) if self.trace else ())
+
+    def traced(self, trace: tuple) -> "Col":
+        """This column with `trace` (a copy: columns are shared between rules)."""
+        return dataclasses.replace(self, trace=trace)
 
     def floats(self) -> np.ndarray:
         if self.approx:
@@ -305,6 +403,11 @@ class Algebra:
         return Col("num", unk, miss, sources, bad, n=n, d=d)
 
     def arith(self, op: str, a: Col, b: Col, where: str = "/") -> Col:
+        col = self._arith(op, a, b, where)
+        col.trace = a.trace + b.trace
+        return col
+
+    def _arith(self, op: str, a: Col, b: Col, where: str) -> Col:
         need_numbers(a, b)
         unk, miss, sources, bad = self._strict(a, b)
         if a.approx or b.approx:
@@ -355,23 +458,25 @@ class Algebra:
     def neg(self, a: Col) -> Col:
         need_numbers(a)
         if a.approx:
-            return Col("num", a.unk, a.miss, a.sources, a.bad, f=-a.f, approx=True)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-a.n, d=a.d)
+            return Col("num", a.unk, a.miss, a.sources, a.bad, f=-a.f, approx=True, trace=a.trace)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-a.n, d=a.d, trace=a.trace)
 
     def abs(self, a: Col) -> Col:
         need_numbers(a)
         need_exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.abs(a.n), d=a.d)
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.abs(a.n), d=a.d, trace=a.trace)
 
     def floor(self, a: Col) -> Col:
         need_numbers(a)
         need_exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.floor_divide(a.n, a.d), d=np.ones_like(a.d))
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=np.floor_divide(a.n, a.d), d=np.ones_like(a.d),
+                   trace=a.trace)
 
     def ceil(self, a: Col) -> Col:
         need_numbers(a)
         need_exact(a)
-        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-np.floor_divide(-a.n, a.d), d=np.ones_like(a.d))
+        return Col("num", a.unk, a.miss, a.sources, a.bad, n=-np.floor_divide(-a.n, a.d), d=np.ones_like(a.d),
+                   trace=a.trace)
 
     def compare(self, op: str, a: Col, b: Col) -> Col:
         unk, miss, sources, bad = self._strict(a, b)
@@ -391,35 +496,42 @@ class Algebra:
         else:
             raise NotVectorizable(f"{op} between {a.kind} and {b.kind}")
         v = np.asarray(_OPS[op](x, y), bool)
-        return Col("bool", unk, miss, sources, bad, v=np.where(unk, False, v))
+        return Col("bool", unk, miss, sources, bad, v=np.where(unk, False, v), trace=a.trace + b.trace)
 
     def pick(self, cond: Col, a: Col, b: Col) -> Col:
         """Row by row a where cond holds, else b (cond known; used for least/greatest)."""
         unk, miss, sources, bad = self._strict(cond, a, b)
         if a.kind != "num" or a.approx or b.approx:
             raise NotVectorizable("pick")
-        return self.num(unk, miss, sources, bad, np.where(cond.v, a.n, b.n), np.where(cond.v, a.d, b.d))
+        col = self.num(unk, miss, sources, bad, np.where(cond.v, a.n, b.n), np.where(cond.v, a.d, b.d))
+        col.trace = cond.trace + a.trace + b.trace
+        return col
 
     # -- Kleene logic
     def k_and(self, a: Col, b: Col) -> Col:
         need_booleans(a, b)
         false = (~a.unk & ~a.v) | (~b.unk & ~b.v)
         unk = ~false & (a.unk | b.unk)
-        return _logic(unk, np.where(unk | false, False, True), a, b)
+        col = _logic(unk, np.where(unk | false, False, True), a, b)
+        # `a and b` evaluates b only where a is not false
+        col.trace = a.trace + ((Where(b.trace, a.unk | a.v),) if b.trace else ())
+        return col
 
     def k_or(self, a: Col, b: Col) -> Col:
         need_booleans(a, b)
         true = (~a.unk & a.v) | (~b.unk & b.v)
         unk = ~true & (a.unk | b.unk)
-        return _logic(unk, true, a, b)
+        col = _logic(unk, true, a, b)
+        col.trace = a.trace + ((Where(b.trace, a.unk | ~a.v),) if b.trace else ())
+        return col
 
     def k_not(self, a: Col) -> Col:
         need_booleans(a)
-        return Col("bool", a.unk, a.miss, a.sources, a.bad, v=np.where(a.unk, False, ~a.v))
+        return Col("bool", a.unk, a.miss, a.sources, a.bad, v=np.where(a.unk, False, ~a.v), trace=a.trace)
 
     def is_known(self, a: Col) -> Col:
         n = len(a)
-        return Col("bool", empty_mask(n), empty_mask(n), (), a.bad, v=~a.unk)
+        return Col("bool", empty_mask(n), empty_mask(n), (), a.bad, v=~a.unk, trace=a.trace)
 
     # -- functions with their own column semantics
     def split(self, q: Col, w: Col) -> Col:
@@ -431,15 +543,18 @@ class Algebra:
         far = np.zeros(rows, np.int64)
         unknown = np.zeros(rows, np.int64)
         item_sources, bad = [], k.bad | p.bad
+        item_trace, near_rows = (), []
         for a, b, op in items:
             hit = self.compare(op, a, b)
             near = self.compare(">=", a, self.mul(p, b))
             known = ~hit.unk
             met += known & hit.v
             far += known & ~hit.v & ~near.v
+            near_rows.append(known & ~hit.v & near.v)
             unknown += hit.unk
             bad = bad | hit.bad | near.bad
             item_sources.append(hit)
+            item_trace += a.trace + b.trace
         need_exact(k)
         kk = k.n // k.d   # k is a whole count
         any_unknown = unknown > 0
@@ -451,7 +566,14 @@ class Algebra:
             sources += tuple(Narrowed(s, unk) for s in hit.sources)
             miss |= hit.miss & unk
         unk |= k.unk | p.unk
-        return Col("bool", unk, miss | k.miss | p.miss, sources + k.sources + p.sources, bad, v=v & ~unk)
+        # The closures compare the items only when k and p are known, and note the grades.
+        compared = ~k.unk & ~p.unk
+        notes = (Note("met", value=lambda i: int(met[i])),
+                 Note("near", value=lambda i: [j + 1 for j, r in enumerate(near_rows) if r[i]]),
+                 Note("far", value=lambda i: int(far[i])))
+        trace = k.trace + p.trace + (Where(item_trace + notes, compared),)
+        return Col("bool", unk, miss | k.miss | p.miss, sources + k.sources + p.sources, bad, v=v & ~unk,
+                   trace=trace)
 
 
 _OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal,
