@@ -76,11 +76,11 @@ class Checker:
                  keep: frozenset[str] | None = None) -> list[RunResult]:
         """Many records at once through the columnar backend: per record, the findings kept
         (all, or those whose status is in `keep`) and the count of every status."""
-        views = [r if isinstance(r, RecordView) else view_of(r) for r in records]
-        if len(self.analyses) > 1 or (trace and keep is None):
-            # Rules shared by several packs are judged once per record; and when every finding
-            # is kept with its trace, the closures write them all anyway.
-            return [collect(self.check(v, as_of, trace), keep) for v in views]
+        if len(self.analyses) > 1:
+            # Rules shared by several packs are judged once per record.
+            return [collect(self.check(r, as_of, trace), keep) for r in records]
+        # The columns read decimals as parsed; the closures get exact views where they need them.
+        views = [r if isinstance(r, RecordView) else RecordView(r) for r in records]
         from .run.batch import BatchBackend   # numpy: only when many records are checked
         analysis = self.analyses[0]
         by_date: dict = {}

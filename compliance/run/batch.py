@@ -38,7 +38,7 @@ from ..dsl.check import AggregateInfo, CollectionRef, DerivedRef, FieldRef, Leve
     DERIVED_SCOPE
 from ..dsl.units import UNITS
 from ..logic import Unknown, merge
-from ..record import RecordView, attestation
+from ..record import RecordView, attestation, exact
 from .backend import Prepared, RunResult, prepare
 from .closures import ClosureProgram, view_of
 from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
@@ -88,6 +88,22 @@ class Frames:
         self._fields: dict = {}
         self._position: dict = {}
         self.subject_rows: dict = {}
+        self._exact: dict[int, RecordView] = {}
+
+    def exact(self, r: int) -> RecordView:
+        """Record r as the closures and scalar functions read it, every decimal a Fraction:
+        the view itself when it already is, else one made when first asked for. The columns
+        read decimals as they were parsed."""
+        view = self.views[r]
+        if view.exact:
+            return view
+        if r not in self._exact:
+            self._exact[r] = view_of(view.data)
+        return self._exact[r]
+
+    def clear_caches(self) -> None:
+        for view in self._exact.values():   # derived values cached while judging (data unchanged)
+            view.clear_caches()
 
     def row_of(self, entity_kind: str, entity) -> int:
         table = self._position.get(entity_kind)
@@ -126,7 +142,7 @@ class Frames:
             unk = np.array([v is None for v in values], bool)
             arr = np.empty(count, object)
             arr[:] = values if not isinstance(ftype, T.ListT) or scale == 1 else \
-                [None if v is None else [x * scale for x in v] for v in values]
+                [None if v is None else [exact(x) * scale for x in v] for v in values]
             col = Col("obj", unk, unk.copy(), (FieldMissing(unk, self.pointers[kind], suffix),), empty_mask(count), v=arr,
                       trace=read)
         self._fields[key] = col
@@ -392,7 +408,7 @@ class _Evaluator:
         record_index = ctx.bases["record"][1]
         row_reads, row_notes = {}, {}
         for i in range(rows):
-            view = self.frames.views[int(record_index[i])]
+            view = self.frames.exact(int(record_index[i]))
             scope = _RowCtx(view, None if ctx.level is None else LEVELS[int(ctx.level[i])])
             if fn.args == "literal":
                 v = fn.scalar(scope, node.args[0].value)
@@ -595,7 +611,6 @@ class BatchProgram:
         ev = _Evaluator(self, frames)
         per_record: list[list] = [[] for _ in views]
         counts = [dict() for _ in views]
-        exact_views: dict[int, RecordView] = {}
         for index, meta in enumerate(self.prepared.rules):
             compiled = self.closures.rules[index]
             subject_lists = [subjects(meta.rule, view) for view in views]
@@ -603,8 +618,8 @@ class BatchProgram:
                 outcome = self.rule_columns(ev, meta, subject_lists)
             except NotVectorizable as why:
                 self.fallbacks.setdefault(meta.rule.qualified_id, str(why))
-                for r, view in enumerate(views):
-                    exact = self._exact_view(exact_views, r, view)
+                for r in range(len(views)):
+                    exact = frames.exact(r)
                     for n, subject in enumerate(subjects(meta.rule, exact)):
                         f = self.closures.judge_one(compiled, exact, subject, trace, (index, n))
                         _count(counts[r], f.status, f.severity)
@@ -629,9 +644,8 @@ class BatchProgram:
                 n = int(i - starts[r])
                 subject = subject_lists[r][n]
                 if again[i]:
-                    view = views[r]
-                    exact = self._exact_view(exact_views, r, view)
-                    same = subject if exact is view else self._translate(frames, exact, subject)
+                    exact = frames.exact(r)
+                    same = subject if exact is views[r] else self._translate(views[r], exact, subject)
                     f = self.closures.judge_one(compiled, exact, same, trace, (index, n))
                     _count(counts[r], f.status, f.severity)
                     if keep is None or f.status in keep:
@@ -639,22 +653,14 @@ class BatchProgram:
                     continue
                 per_record[r].append(self._finding(meta, subject, STATUS_CODES[status[i]], i, when, result,
                                                    (index, n), trace))
-        for exact in exact_views.values():   # derived values cached while judging (data unchanged)
-            exact.clear_caches()
+        frames.clear_caches()
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
 
-    def _exact_view(self, cache, r, view):
-        """The view the closures judge a record on: the same one when it is already exact."""
-        if r not in cache:
-            cache[r] = view if view.exact else view_of(view.data)
-        return cache[r]
-
     @staticmethod
-    def _translate(frames: Frames, exact: RecordView, subject: tuple) -> tuple:
+    def _translate(view: RecordView, exact: RecordView, subject: tuple) -> tuple:
         """The same subject in the record's exact view (same positions)."""
         kind, school, section, level, scope = subject
         if school is not None:
-            view = next(v for v in frames.views if any(s is school for s in v.schools))
             school = exact.schools[[id(s) for s in view.schools].index(id(school))]
         if section is not None:
             section = next(s for s in exact.sections if s.school is school and s.level == level)
