@@ -37,13 +37,14 @@ from ..dsl.builtins import BUILTINS, LEVELS, as_date
 from ..dsl.check import AggregateInfo, CollectionRef, DerivedRef, FieldRef, LevelRef, ParamRef, check_derived, \
     DERIVED_SCOPE
 from ..dsl.units import UNITS
+from ..findings import Subject
 from ..logic import Unknown, merge
 from ..record import RecordView, attestation, exact
 from .backend import Prepared, RunResult, prepare
 from .closures import ClosureProgram, view_of
 from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
                     W_UNKNOWN, due_code, finding)
-from .subjects import subjects
+from .subjects import subject_of, subjects
 from .aggregates import AggregateAlgebra, Members
 from .columns import (Algebra, Col, FieldMissing, FieldRead, Grouped, Groups, Narrowed, Note, NotVectorizable, PerRow,
                       RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
@@ -89,6 +90,7 @@ class Frames:
         self._position: dict = {}
         self.subject_rows: dict = {}
         self._exact: dict[int, RecordView] = {}
+        self._subjects: dict = {}
 
     def exact(self, r: int) -> RecordView:
         """Record r as the closures and scalar functions read it, every decimal a Fraction:
@@ -100,6 +102,15 @@ class Frames:
         if r not in self._exact:
             self._exact[r] = view_of(view.data)
         return self._exact[r]
+
+    def subject(self, subject: tuple) -> Subject:
+        """The Subject of an enumerated subject, made once per run (several rules judge it)."""
+        kind, school, section, level, _ = subject
+        key = (kind, id(school), id(section), level)
+        made = self._subjects.get(key)
+        if made is None:
+            made = self._subjects[key] = subject_of(*subject)
+        return made
 
     def clear_caches(self) -> None:
         for view in self._exact.values():   # derived values cached while judging (data unchanged)
@@ -651,8 +662,8 @@ class BatchProgram:
                     if keep is None or f.status in keep:
                         per_record[r].append(f)
                     continue
-                per_record[r].append(self._finding(meta, subject, STATUS_CODES[status[i]], i, when, result,
-                                                   (index, n), trace))
+                per_record[r].append(self._finding(meta, frames.subject(subject), STATUS_CODES[status[i]], i, when,
+                                                   result, (index, n), trace))
         frames.clear_caches()
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
 

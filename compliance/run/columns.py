@@ -148,11 +148,16 @@ class FieldRead(Trace):
 
     def __init__(self, pointers, suffix: str, values: list):
         self.pointers, self.suffix, self.values = pointers, suffix, values
+        self._read: dict = {}       # row → (pointer, value): several rules read the same field
 
     def at(self, i, reads, notes):
-        v = self.values[i]
-        if v is not None:
-            reads.append((self.pointers[i] + self.suffix, exact(v)))
+        read = self._read.get(i)
+        if read is None:
+            v = self.values[i]
+            if v is None:
+                return
+            read = self._read[i] = (self.pointers[i] + self.suffix, exact(v))
+        reads.append(read)
 
 
 class TakenTrace(Trace):
@@ -207,6 +212,15 @@ class RowTrace(Trace):
         notes.update(self.notes.get(i, {}))
 
 
+def _taken(trace: tuple, index) -> tuple:
+    """`trace` seen through `index`; an index of an index is composed into one."""
+    if not trace:
+        return ()
+    if len(trace) == 1 and trace[0].__class__ is TakenTrace:
+        return (TakenTrace(trace[0].inner, trace[0].index[index]),)
+    return (TakenTrace(trace, index),)
+
+
 def trace_at(trace: tuple, i: int) -> tuple[list, dict]:
     """The (pointer, value) reads and the notes of row i."""
     reads, notes = [], {}
@@ -246,7 +260,7 @@ class Col:
                    self.bad[index], None if self.n is None else self.n[index], None if self.d is None else self.d[index],
                    None if self.v is None else self.v[index], None if self.f is None else self.f[index], self.approx,
                    None if self.exact_at is None else (lambda i, e=self.exact_at, ix=index: e(int(ix[i]))),
-                   (TakenTrace(self.trace, index),) if self.trace else ())
+                   _taken(self.trace, index))
 
     def traced(self, trace: tuple) -> "Col":
         """This column with `trace` (a copy: columns are shared between rules)."""

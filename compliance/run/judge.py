@@ -6,7 +6,7 @@ backend looks statuses up for whole columns with the same table the single-recor
 use one at a time."""
 from __future__ import annotations
 
-from ..findings import Finding
+from ..findings import Finding, Subject
 from ..logic import FAIL, NOT_APPLICABLE, PASS, PENDING, UNKNOWN, Unknown
 from .subjects import subject_of
 
@@ -76,18 +76,23 @@ def judge(meta, subject: tuple, when, value, threshold, result, reads=None, note
     return finding(meta, subject, status, value, threshold, unknown, reads, notes, order)
 
 
-def finding(meta, subject: tuple, status: str, value, threshold, unknown: Unknown, reads=None, notes=None,
+def finding(meta, subject, status: str, value, threshold, unknown: Unknown, reads=None, notes=None,
             order=()) -> Finding:
+    """`subject`: an enumerated subject (run/subjects.py), or its Subject already made."""
     rule = meta.rule
     if reads is not None:
-        shown = tuple(sorted((k, v) for k, v in notes.items() if v.__class__ is not Unknown
-                             and not k.startswith("_")))
-        inputs = tuple(dict.fromkeys((p, v) for p, v in reads if not isinstance(v, list)))
+        shown = tuple((k, notes[k]) for k in sorted(notes) if notes[k].__class__ is not Unknown and k[:1] != "_")
+        # Each pointer once, in the order first read (a pointer always holds the same value).
+        first: dict = {}
+        for p, v in reads:
+            if p not in first and v.__class__ is not list:
+                first[p] = v
+        inputs = tuple(first.items())
     else:
         shown = inputs = ()
     return Finding(
         rule=rule.qualified_id, title=rule.title, status=status, severity=meta.severity,
-        subject=subject_of(*subject), aspect=rule.aspect, citation=meta.citation,
+        subject=subject if subject.__class__ is Subject else subject_of(*subject), aspect=rule.aspect, citation=meta.citation,
         value=None if value.__class__ is Unknown else value,
         threshold=None if threshold.__class__ is Unknown else threshold, op=meta.op,
         missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
