@@ -91,6 +91,7 @@ class Frames:
         self.subject_rows: dict = {}
         self._exact: dict[int, RecordView] = {}
         self._subjects: dict = {}
+        self._figures: dict[int, RecordView] = {}
 
     def exact(self, r: int) -> RecordView:
         """Record r as the closures and scalar functions read it, every decimal a Fraction:
@@ -102,6 +103,19 @@ class Frames:
         if r not in self._exact:
             self._exact[r] = view_of(view.data)
         return self._exact[r]
+
+    def figures(self, r: int) -> RecordView:
+        """Record r as the scalar functions run row by row read it (ctx.view): its own figures
+        (facts, history, attestations, counties) exact. Its schools, which they never read
+        (their arguments come from the columns), stay as parsed: making a county's ≈60
+        schools exact costs more than judging them."""
+        view = self.views[r]
+        if view.exact:
+            return view
+        if r not in self._figures:
+            data = {k: v if k == "schools" else exact(v) for k, v in view.data.items()}
+            self._figures[r] = RecordView(data)
+        return self._figures[r]
 
     def subject(self, subject: tuple) -> Subject:
         """The Subject of an enumerated subject, made once per run (several rules judge it)."""
@@ -419,7 +433,7 @@ class _Evaluator:
         record_index = ctx.bases["record"][1]
         row_reads, row_notes = {}, {}
         for i in range(rows):
-            view = self.frames.exact(int(record_index[i]))
+            view = self.frames.figures(int(record_index[i]))
             scope = _RowCtx(view, None if ctx.level is None else LEVELS[int(ctx.level[i])])
             if fn.args == "literal":
                 v = fn.scalar(scope, node.args[0].value)
