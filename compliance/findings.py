@@ -268,15 +268,22 @@ def threshold_source_note(source: dict | None, zh: bool) -> str | None:
 
 def format_number(value, percent: bool = False, places: int = 4) -> str:
     """A number for people: exact when short, else rounded to `places` decimals."""
+    cls = value.__class__
+    if cls is int:
+        return _format_exact(value, 1, percent, places)
+    if cls is Fraction:
+        return _format_exact(value.numerator, value.denominator, percent, places)
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
         return str(value)
-    return _format_exact(value, percent, places)
+    return _format_exact(int(value), 1, percent, places)     # an int subclass
 
 
 # Reports repeat the same thresholds and values thousands of times in a batch; rounding a
-# Fraction is the costly part of a message, and the answer depends on nothing else.
-@functools.lru_cache(maxsize=8192)
-def _format_exact(value, percent: bool, places: int) -> str:
+# Fraction is the costly part of a message, and the answer depends on nothing else. Keyed
+# by numerator and denominator: hashing a Fraction costs a modular inverse.
+@functools.lru_cache(maxsize=16384)
+def _format_exact(numerator: int, denominator: int, percent: bool, places: int) -> str:
+    value = Fraction(numerator, denominator)
     if percent:
         return format_number(Fraction(value) * 100, places=2) + "%"
     # Exact decimal digits (no float: 6552800000.12345 keeps its digits); thousands grouped

@@ -142,22 +142,35 @@ def implausible_pointers(diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
     return out
 
 
-def depends_on(inputs, suspects: dict[str, list[str]]) -> list[str]:
+def depends_on(inputs, suspects: dict[str, list[str]], seen: dict | None = None) -> list[str]:
     """The suspect pointers a finding read (an input at or under a suspect pointer). Each
     input is looked up by its own pointer and its ancestors: a county has hundreds of kept
-    findings with dozens of inputs each, and as many suspects."""
+    findings with dozens of inputs each, and as many suspects. `seen` keeps each pointer's
+    answer for the next finding of the same record."""
     if not suspects:
         return []
+    seen = {} if seen is None else seen
     hits = []
     for where, _ in inputs:
-        if not isinstance(where, str) or not where.startswith("/"):
-            continue
-        at = where
-        while at:
-            if at in suspects and at not in hits:
+        above = seen.get(where)
+        if above is None:
+            above = seen[where] = _suspects_above(where, suspects)
+        for at in above:
+            if at not in hits:
                 hits.append(at)
-            at = at[:at.rfind("/")]
     return hits
+
+
+def _suspects_above(where, suspects: dict) -> tuple[str, ...]:
+    """The suspect pointers at `where` or above it, nearest first."""
+    if not isinstance(where, str) or not where.startswith("/"):
+        return ()
+    found, at = [], where
+    while at:
+        if at in suspects:
+            found.append(at)
+        at = at[:at.rfind("/")]
+    return tuple(found)
 
 
 def summary(file: str, found: list[Diagnostic]) -> Diagnostic:

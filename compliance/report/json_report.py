@@ -180,8 +180,9 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
         report["data_quality"] = [{"code": d.code, "pointer": d.location.pointer,
                                    "pointers": list(d.args.get("pointers", ())), "message": d.message(lang)}
                                   for d in quality]
+        seen: dict = {}    # pointer → suspects at or above it: findings share their inputs
         for f, entry in zip(findings, report["findings"]):
-            doubtful = depends_on(f.inputs, suspects)
+            doubtful = depends_on(f.inputs, suspects, seen)
             if doubtful:
                 entry["depends_on_implausible"] = doubtful
     return report
