@@ -7,7 +7,10 @@ import json
 import re
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
 from typing import Any
+
+import msgspec
 
 from .diagnostics import line_column
 
@@ -157,7 +160,16 @@ def loads(source: bytes | str) -> Any:
     Bad JSON raises json.JSONDecodeError (message, line, column); a repeated key raises
     DuplicateKey with both positions. Bytes that are not UTF-8 raise UnicodeDecodeError.
     NaN and ±Infinity are not JSON, but spreadsheets write them: they load as Decimal so that
-    validation names their field (validate.magnitudes), as do integers too long for int()."""
+    validation names their field (validate.magnitudes), as do integers too long for int().
+
+    A well-formed record takes the fast parser (_fast_loads); everything else, and whatever
+    it cannot vouch for, takes the standard one (_standard_loads), which alone says what is wrong."""
+    data = _fast_loads(source)
+    return _standard_loads(source) if data is _NOT_FAST else data
+
+
+def _standard_loads(source: bytes | str) -> Any:
+    """loads with the standard library's parser: every error and edge case is decided here."""
     text = source.decode("utf-8") if isinstance(source, bytes) else source
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer,
@@ -166,6 +178,67 @@ def loads(source: bytes | str) -> Any:
         raise json.JSONDecodeError(f"Nesting deeper than {MAX_DEPTH}", text, _too_deep(text)) from None
     except _Repeated:
         raise _first_duplicate(text) from None
+
+
+_NOT_FAST = object()
+# float_hook receives a number's own text: Decimal("0.10") keeps its two places, no float between.
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder()
+
+
+def _fast_loads(source: bytes | str) -> Any:
+    """The data of a JSON text by msgspec (a parser written in C), or _NOT_FAST where its
+    answer might differ from _standard_loads: any error (the standard parser words it), a key
+    that may repeat (msgspec keeps the last value silently), an integer long enough to load
+    as a Decimal, nesting deeper than MAX_DEPTH. Then the caller parses again, the standard way.
+
+    The duplicate test counts colons. Outside strings a JSON text has one colon per object
+    member; the data written back compactly has one per key that survived, and strings keep
+    their colons either way unless one was escaped (\\u003a). So with no such escape, equal
+    counts mean no key was lost."""
+    try:
+        raw = source.encode("utf-8") if isinstance(source, str) else source
+        data = _DECODER.decode(raw)
+        written = _ENCODER.encode(data)
+    except Exception:     # any refusal at all: the standard parser decides, and words the error
+        return _NOT_FAST
+    if (b"\\u003a" in raw or b"\\u003A" in raw or raw.count(b":") != written.count(b":")
+            or _long_digit_run(raw) or _deeper_than(raw, MAX_DEPTH)):
+        return _NOT_FAST
+    return data
+
+
+def _long_digit_run(raw: bytes, length: int = 4000) -> bool:
+    """Whether `length` digits follow one another anywhere (an integer _integer would keep as
+    a Decimal). Such a run covers one of the bytes at length-1, 2·length-1, …: only the runs
+    through those bytes are measured."""
+    for at in range(length - 1, len(raw), length):
+        if 48 <= raw[at] <= 57:
+            start, end = at, at
+            while start > 0 and 48 <= raw[start - 1] <= 57:
+                start -= 1
+            while end + 1 < len(raw) and 48 <= raw[end + 1] <= 57:
+                end += 1
+            if end - start + 1 >= length:
+                return True
+    return False
+
+
+# byte → the change of nesting depth it makes outside strings
+_BRACKET_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
+_NOT_BRACKETS_OR_QUOTES = bytes(c for c in range(256) if c not in b'[]{}"')
+
+
+def _deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether a (valid) JSON text nests deeper than `limit`; True when it cannot tell cheaply
+    (an escaped quote: strings can then not be cut out by splitting at quotes)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    if b'\\"' in raw:
+        return True
+    brackets_and_quotes = raw.translate(None, _NOT_BRACKETS_OR_QUOTES)
+    outside = b"".join(brackets_and_quotes.split(b'"')[::2])     # every other piece lies outside strings
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, outside)), default=0) > limit
 
 
 def _first_duplicate(text: str) -> DuplicateKey:
