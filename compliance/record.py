@@ -7,7 +7,6 @@ import json
 import re
 from decimal import Decimal
 from fractions import Fraction
-from itertools import accumulate
 from typing import Any
 
 import msgspec
@@ -125,7 +124,8 @@ def exact(value: Any) -> Any:
 
 def pointer(path) -> str:
     """The JSON pointer of a path of keys and indexes ("~" and "/" escaped)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join(["/" + (str(p) if type(p) is int else str(p).replace("~", "~0").replace("/", "~1"))
+                    for p in path])
 
 
 # A county's record is tens of kilobytes (the largest, a city with its counties, about one
@@ -202,8 +202,16 @@ def _fast_loads(source: bytes | str) -> Any:
         written = _ENCODER.encode(data)
     except Exception:     # any refusal at all: the standard parser decides, and words the error
         return _NOT_FAST
-    if (b"\\u003a" in raw or b"\\u003A" in raw or raw.count(b":") != written.count(b":")
-            or _long_digit_run(raw) or _deeper_than(raw, MAX_DEPTH)):
+    escapes = b"\\" in raw
+    if escapes and (b"\\u003a" in raw or b"\\u003A" in raw):
+        return _NOT_FAST
+    if raw.count(b":") != written.count(b":") or _long_digit_run(raw):
+        return _NOT_FAST
+    if escapes and b'\\"' in raw:
+        # Strings cannot be cut out at quotes to measure the nesting: count every bracket.
+        if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+            return _NOT_FAST
+    elif _deeper_than(raw, MAX_DEPTH):
         return _NOT_FAST
     return data
 
@@ -224,21 +232,21 @@ def _long_digit_run(raw: bytes, length: int = 4000) -> bool:
     return False
 
 
-# byte → the change of nesting depth it makes outside strings
-_BRACKET_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
 _NOT_BRACKETS_OR_QUOTES = bytes(c for c in range(256) if c not in b'[]{}"')
 
 
 def _deeper_than(raw: bytes, limit: int) -> bool:
-    """Whether a (valid) JSON text nests deeper than `limit`; True when it cannot tell cheaply
-    (an escaped quote: strings can then not be cut out by splitting at quotes)."""
-    if raw.count(b"[") + raw.count(b"{") <= limit:
-        return False
-    if b'\\"' in raw:
-        return True
+    """Whether a valid JSON text with no escaped quote may nest deeper than `limit` (True for
+    some texts up to half as deep: they then take the standard parser, which is right too)."""
     brackets_and_quotes = raw.translate(None, _NOT_BRACKETS_OR_QUOTES)
-    outside = b"".join(brackets_and_quotes.split(b'"')[::2])     # every other piece lies outside strings
-    return max(accumulate(map(_BRACKET_STEP.__getitem__, outside)), default=0) > limit
+    brackets = b"".join(brackets_and_quotes.split(b'"')[::2])     # every other piece lies outside strings
+    # Each round takes every innermost pair away, so one or two levels: a text that is empty
+    # after r rounds nests at most 2r deep.
+    for _ in range(limit // 2):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")
+    return bool(brackets)
 
 
 def _first_duplicate(text: str) -> DuplicateKey:

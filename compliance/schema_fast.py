@@ -191,6 +191,17 @@ class _Compiler:
             ints = _int_range(node.get("minimum"), node.get("maximum")) if only_numeric else None
             return _Node(lambda v, at, found: test(v), test, ints)
 
+        # The usual object or array node: its type is its one value test, asked here directly.
+        if set(node) - {"properties", "required", "additionalProperties"} == {"type"} and node["type"] == "object" \
+                and object_walk is not None:
+            def object_check(v, at, found) -> bool:
+                return isinstance(v, dict) and object_walk(v, at, found)
+            return _Node(object_check)
+        if set(node) - {"items", "uniqueItems"} == {"type"} and node["type"] == "array" and array_walk is not None:
+            def array_check(v, at, found) -> bool:
+                return isinstance(v, list) and array_walk(v, at, found)
+            return _Node(array_check)
+
         def check(v, at, found) -> bool:
             if not test(v):
                 return False
@@ -254,9 +265,18 @@ class _Compiler:
         # nothing else (additionalProperties) is allowed.
         warn = props is not None and extra is None
         known = tuple(props or ())
+        # Most values are ints: their bounds are compared here, without a call of the leaf's test.
+        int_bounds = {key: n.ints for key, n in nodes.items() if n.ints is not None}
+        required_keys = frozenset(required)
 
         def walk(v: dict, at, found) -> bool:
             for key, item in v.items():
+                if type(item) is int:
+                    bounds = int_bounds.get(key)
+                    if bounds is not None:
+                        if not bounds[0] <= item <= bounds[1]:
+                            return False
+                        continue
                 test = tests.get(key)
                 if test is not None:
                     if not test(item):
@@ -271,10 +291,7 @@ class _Compiler:
                         return False
                 elif warn:
                     found.append((at, key, known))
-            for key in required:
-                if key not in v:
-                    return False
-            return True
+            return v.keys() >= required_keys
 
         return walk
 

@@ -200,3 +200,25 @@ def test_a_record_written_with_escaped_chinese_takes_the_fast_path():
     source = json.dumps(record, ensure_ascii=True, default=str).encode("ascii")
     assert b"\\u" in source and _fast_loads(source) is not _NOT_FAST
     same_as_standard(source)
+
+
+def depth_of(value) -> int:
+    return 1 + max(map(depth_of, value.values() if isinstance(value, dict) else value), default=0) \
+        if isinstance(value, (dict, list)) else 0
+
+
+nests = st.recursive(st.sampled_from(["1", '"[{"', '"]}"', '"x"']),
+                     lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda vs: "[" + ",".join(vs) + "]"),
+                                             st.lists(inner, max_size=3).map(
+                                                 lambda vs: "{" + ",".join(f'"k{i}":{v}' for i, v in enumerate(vs)) + "}")),
+                     max_leaves=40)
+
+
+@given(nests, st.integers(1, 12))
+def test_the_nesting_bound_is_never_below_the_depth(text, limit):
+    from compliance.record import _deeper_than
+    depth = depth_of(json.loads(text))
+    if depth > limit:
+        assert _deeper_than(text.encode(), limit)
+    if depth <= limit // 2:
+        assert not _deeper_than(text.encode(), limit)
