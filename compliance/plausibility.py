@@ -70,11 +70,14 @@ def _number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+_NUMBER_TYPES = frozenset({int, float, Decimal})     # what loaded records hold: no call for them
+
+
 def _parts(node: dict, at: list, pairs, file: str) -> list[Diagnostic]:
     out = []
     for part, whole in pairs:
         a, b = node.get(part), node.get(whole)
-        if _number(a) and _number(b) and a > b:
+        if (type(a) in _NUMBER_TYPES or _number(a)) and (type(b) in _NUMBER_TYPES or _number(b)) and a > b:
             part_at, whole_at = at + [part], at + [whole]
             where = pointer(part_at)
             out.append(Diagnostic("W130", Location(file, pointer=where), {

@@ -217,6 +217,8 @@ class _Compiler:
         """Tests of the value itself: type, bounds, string length, pattern, enum, const, format."""
         tests: list[Callable[[Any], bool]] = []
         kind = node.get("type")
+        if kind == "string" and not set(node) - {"type", "minLength", "pattern", "enum", "const", "format"}:
+            return [_string_test(node)]
         if kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
             if any(k not in _TYPES for k in kinds):
@@ -416,6 +418,37 @@ def _general_numeric(kind: str, low, high) -> Callable[[Any], bool]:
         if high is not None and v > high:
             return False
         return True
+
+    return test
+
+
+def _string_test(node: dict) -> Callable[[Any], bool]:
+    """A string node's type, minLength, pattern, enum, const and format as one test (the
+    tests of _value_tests, which apply to strings only, joined)."""
+    least = node.get("minLength")
+    rx = re.compile(node["pattern"]) if "pattern" in node else None    # jsonschema: re.search
+    allowed = []
+    for key in ("enum", "const"):
+        if key in node:
+            choices = node[key] if key == "enum" else [node[key]]
+            if not all(isinstance(c, str) for c in choices):
+                raise Unsupported(f"{key} with values other than strings")
+            allowed.append(frozenset(choices))
+    if "format" in node and node["format"] != "date":
+        raise Unsupported(f"format {node['format']!r}")
+    date = "format" in node
+
+    def test(v) -> bool:
+        if not isinstance(v, str):
+            return False
+        if least is not None and len(v) < least:
+            return False
+        if rx is not None and rx.search(v) is None:
+            return False
+        for choices in allowed:
+            if v not in choices:
+                return False
+        return not date or _is_date(v)
 
     return test
 
