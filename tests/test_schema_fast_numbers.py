@@ -29,12 +29,12 @@ VALUES = [0, 1, -1, 2, 3, 4, 5, 1899, 1900, 2100, 2101, M - 1, M, M + 1, -M + 1,
 
 
 @pytest.mark.parametrize("kind", ["integer", "number"])
-@pytest.mark.parametrize("low", BOUNDS, ids=repr)
-@pytest.mark.parametrize("high", [None, 1, 4, 2100, 0.5, M, M + 1, 1e12, Fraction(1, 3)], ids=repr)
-def test_the_specialised_test_says_what_the_general_test_says(kind, low, high):
-    fast, general = _numeric(kind, low, high), _general_numeric(kind, low, high)
-    for value in VALUES + [b + d for b in (low, high) if type(b) is int for d in (-1, 0, 1)]:
-        assert fast(value) == general(value), (kind, low, high, value)
+def test_the_specialised_test_says_what_the_general_test_says(kind):
+    for low in BOUNDS:
+        for high in [None, 1, 4, 2100, 0.5, M, M + 1, 1e12, Fraction(1, 3)]:
+            fast, general = _numeric(kind, low, high), _general_numeric(kind, low, high)
+            for value in VALUES + [b + d for b in (low, high) if type(b) is int for d in (-1, 0, 1)]:
+                assert fast(value) == general(value), (kind, low, high, value)
 
 
 numbers = st.one_of(st.integers(-2 * M, 2 * M), st.integers(-10, 10),
@@ -50,11 +50,10 @@ def test_drawn_values_and_bounds_are_judged_alike(kind, low, high, value):
 
 @pytest.mark.parametrize("items", [{"type": "integer", "minimum": 0}, {"type": "integer", "minimum": 1, "maximum": 4},
                                    {"type": "number", "minimum": 0, "maximum": 1}, {"type": "number"},
-                                   {"type": "integer", "minimum": 0.5}])
-@pytest.mark.parametrize("values", [[], [0], [1, 2, 3], [4, 5], [0, 1], [M - 1, 0], [M], [-M], [1, True], [True],
-                                    [1, Decimal("1")], [Decimal("0.5"), 1], [1, 1.0], [1, "1"], [1, None],
-                                    [2, [1]], [3, 2, 1, 0, -1], list(range(1, 50))], ids=repr)
-def test_a_list_is_judged_as_its_items_one_by_one(items, values):
-    schema = {"type": "array", "items": items}
+                                   {"type": "integer", "minimum": 0.5}], ids=repr)
+def test_a_list_is_judged_as_its_items_one_by_one(items):
+    validate = compile_schema({"type": "array", "items": items})
     item = _general_numeric(items["type"], items.get("minimum"), items.get("maximum"))
-    assert compile_schema(schema)(values)[0] == all(item(v) for v in values)
+    for values in [[], [0], [1, 2, 3], [4, 5], [0, 1], [M - 1, 0], [M], [-M], [1, True], [True], [1, Decimal("1")],
+                   [Decimal("0.5"), 1], [1, 1.0], [1, "1"], [1, None], [2, [1]], [3, 2, 1, 0, -1], list(range(1, 50))]:
+        assert validate(values)[0] == all(item(v) for v in values), values
