@@ -194,13 +194,9 @@ class _Compiler:
         # The usual object or array node: its type is its one value test, asked here directly.
         if set(node) - {"properties", "required", "additionalProperties"} == {"type"} and node["type"] == "object" \
                 and object_walk is not None:
-            def object_check(v, at, found) -> bool:
-                return isinstance(v, dict) and object_walk(v, at, found)
-            return _Node(object_check)
+            return _Node(object_walk)      # which refuses what is not a dict
         if set(node) - {"items", "uniqueItems"} == {"type"} and node["type"] == "array" and array_walk is not None:
-            def array_check(v, at, found) -> bool:
-                return isinstance(v, list) and array_walk(v, at, found)
-            return _Node(array_check)
+            return _Node(array_walk)       # which refuses what is not a list
 
         def check(v, at, found) -> bool:
             if not test(v):
@@ -272,6 +268,8 @@ class _Compiler:
         required_keys = frozenset(required)
 
         def walk(v: dict, at, found) -> bool:
+            if not isinstance(v, dict):
+                return False
             for key, item in v.items():
                 if type(item) is int:
                     bounds = int_bounds.get(key)
@@ -312,6 +310,8 @@ class _Compiler:
         ints = item.ints if item is not None else None
 
         def walk(v: list, at, found) -> bool:
+            if not isinstance(v, list):
+                return False
             if ints is not None and v and set(map(type, v)) == {int}:
                 if not (ints[0] <= min(v) and max(v) <= ints[1]):
                     return False
