@@ -365,11 +365,12 @@ def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
             return general(v)
         return test
     # A Decimal: finite, inside ±MAGNITUDE, zero or not tinier than _TINY, within the bounds.
-    # Decimal compares exactly with int and float bounds.
+    # The bounds as Decimals (exact for ints and floats): Decimal with Decimal compares fastest.
     strict_floor = low is None or low <= -MAGNITUDE      # then v > -MAGNITUDE says all, else v >= low
-    floor_ = -MAGNITUDE if strict_floor else low
+    floor_ = Decimal(-MAGNITUDE if strict_floor else low)
     strict_ceiling = high is None or high >= MAGNITUDE
-    ceiling = MAGNITUDE if strict_ceiling else high
+    ceiling = Decimal(MAGNITUDE if strict_ceiling else high)
+    tiny, minus_tiny = _TINY, -_TINY
 
     def test(v) -> bool:
         t = type(v)
@@ -378,11 +379,11 @@ def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
         if t is Decimal:
             if not v.is_finite():
                 return False
-            if v < floor_ or (strict_floor and v == floor_):
+            if not (floor_ < v if strict_floor else floor_ <= v):
                 return False
-            if v > ceiling or (strict_ceiling and v == ceiling):
+            if not (v < ceiling if strict_ceiling else v <= ceiling):
                 return False
-            return not v or not -_TINY < v < _TINY
+            return not v or v >= tiny or v <= minus_tiny
         return general(v)
 
     return test
