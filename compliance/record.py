@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -172,7 +172,7 @@ def _standard_loads(source: bytes | str) -> Any:
     """loads with the standard library's parser: every error and edge case is decided here."""
     text = source.decode("utf-8") if isinstance(source, bytes) else source
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer,
+        return json.loads(text, parse_float=_decimal, parse_constant=Decimal, parse_int=_integer,
                           object_pairs_hook=_unique)
     except RecursionError:
         raise json.JSONDecodeError(f"Nesting deeper than {MAX_DEPTH}", text, _too_deep(text)) from None
@@ -252,7 +252,7 @@ def _deeper_than(raw: bytes, limit: int) -> bool:
 def _first_duplicate(text: str) -> DuplicateKey:
     """Walk the (valid) JSON text again, keeping positions, to say where a key repeats."""
     space = re.compile(r"[ \t\n\r]*")
-    decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
+    decoder = json.JSONDecoder(parse_float=_decimal, parse_constant=Decimal, parse_int=_integer)
 
     def value(i: int, path: list) -> int:     # the index just after the value at i
         i = space.match(text, i).end()
@@ -291,6 +291,20 @@ def _integer(text: str):
     # int() refuses more than 4,300 digits (a guard against slow conversion); such a number is
     # no record's anyway, and as a Decimal it reaches validation, which names its field.
     return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+def _decimal(text: str) -> Decimal:
+    """Decimal(text), except for an exponent beyond even Decimal's (1e10000000000000000000),
+    which it refuses: such a number loads as ±Infinity (or as ±1E-999999999999999999 when the
+    exponent is negative, 0 when the digits are), so that validation names its field (E118)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        mantissa, _, exponent = text.lower().partition("e")
+        sign = "-" if mantissa.startswith("-") else ""
+        if not mantissa.strip("-+.0"):
+            return Decimal(sign + "0")
+        return Decimal(sign + ("1E-999999999999999999" if exponent.startswith("-") else "Infinity"))
 
 
 def _too_deep(text: str) -> int:

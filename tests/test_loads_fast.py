@@ -222,3 +222,20 @@ def test_the_nesting_bound_is_never_below_the_depth(text, limit):
         assert _deeper_than(text.encode(), limit)
     if depth <= limit // 2:
         assert not _deeper_than(text.encode(), limit)
+
+
+@pytest.mark.parametrize("text,loaded", [
+    ("1e11111111111111111111", Decimal("Infinity")), ("-1E+99999999999999999999", Decimal("-Infinity")),
+    ("2.5e-99999999999999999999", Decimal("1E-999999999999999999")), ("-0.0e99999999999999999999", Decimal("-0")),
+])
+def test_an_exponent_beyond_decimal_loads_as_out_of_range_and_is_named(text, loaded):
+    """Decimal refuses such an exponent (it was an internal error): the number loads as out of
+    range, on both paths, and validation names its field like any other (E118)."""
+    from compliance.validate import parse_record
+    source = ('{"format_version": "1", "year": ' + text + "}").encode()
+    same_as_standard(source)
+    got = loads(source)["year"]
+    assert type(got) is Decimal and str(got) == str(loaded)
+    data, diagnostics = parse_record(source, "r.json")
+    if loaded:
+        assert [(d.code, d.location.pointer) for d in diagnostics] == [("E118", "/year")]
