@@ -129,7 +129,7 @@ def _school(school: dict, at: list, file: str) -> list[Diagnostic]:
 
 def _named(path: list, value) -> Localized:
     """A value with its field's title and unit: 专任教师总数 72 人 (the pointer is in the location)."""
-    title, zh, en = _label(tuple(None if type(p) is int else p for p in path))
+    title, zh, en = _label(tuple([None if type(p) is int else p for p in path]))
     return Localized(f"{title}（{path[-1]}）{value}{zh}", f"{path[-1]} {value}{en}")
 
 
