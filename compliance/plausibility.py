@@ -8,7 +8,9 @@ With `--strict` they are errors and the record is not judged.
 """
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
+from itertools import repeat
 
 from .diagnostics import Diagnostic, Localized, Location
 from .dsl.names import load_record_schema, schema_at
@@ -68,14 +70,19 @@ def _number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+_NUMBER_TYPES = frozenset({int, float, Decimal})     # what loaded records hold: no call for them
+
+
 def _parts(node: dict, at: list, pairs, file: str) -> list[Diagnostic]:
     out = []
     for part, whole in pairs:
         a, b = node.get(part), node.get(whole)
-        if _number(a) and _number(b) and a > b:
-            out.append(Diagnostic("W130", Location(file, pointer=pointer(at + [part])), {
-                "part": _named(at + [part], a), "whole": _named(at + [whole], b),
-                "pointers": (pointer(at + [part]), pointer(at + [whole]))}, "warning"))
+        if (type(a) in _NUMBER_TYPES or _number(a)) and (type(b) in _NUMBER_TYPES or _number(b)) and a > b:
+            part_at, whole_at = at + [part], at + [whole]
+            where = pointer(part_at)
+            out.append(Diagnostic("W130", Location(file, pointer=where), {
+                "part": _named(part_at, a), "whole": _named(whole_at, b),
+                "pointers": (where, pointer(whole_at))}, "warning"))
     return out
 
 
@@ -91,34 +98,51 @@ def _school(school: dict, at: list, file: str) -> list[Diagnostic]:
         if isinstance(sec, dict):
             out += _parts(sec, at + ["sections", name], SECTION_PARTS, file)
     for name, (students, classes, where) in counts.items():
+        # Pointers and paths are made only for a notice: most counts agree.
         s_key, c_key = ("high_school_students", "high_school_classes") if name == "high" else ("students", "classes")
-        s_at, c_at = where + [s_key], where + [c_key]
-        if isinstance(students, int) and isinstance(classes, int) and (students == 0) != (classes == 0):
+        students_int, classes_int = isinstance(students, int), isinstance(classes, int)
+        if students_int and classes_int and (students == 0) != (classes == 0):
+            s_at, c_at = where + [s_key], where + [c_key]
             out.append(Diagnostic("W133", Location(file, pointer=pointer(c_at if classes else s_at)), {
                 "students": _named(s_at, students), "classes": _named(c_at, classes),
                 "pointers": (pointer(s_at), pointer(c_at))}, "warning"))
         listed = sizes.get(name)
-        if not isinstance(listed, list) or not all(isinstance(n, int) for n in listed):
+        if not isinstance(listed, list) or not all(map(isinstance, listed, repeat(int))):
+            continue
+        wrong_count = classes_int and len(listed) != classes
+        total = sum(listed) if students_int else None
+        if not wrong_count and total == students:
             continue
         list_at = pointer(at + ["class_sizes", name])
-        if isinstance(classes, int) and len(listed) != classes:
+        if wrong_count:
+            c_at = where + [c_key]
             out.append(Diagnostic("W131", Location(file, pointer=list_at), {
                 "listed": len(listed), "classes": _named(c_at, classes),
                 "pointers": (list_at, pointer(c_at))}, "warning"))
-        if isinstance(students, int) and sum(listed) != students:
+        if students_int and total != students:
+            s_at = where + [s_key]
             out.append(Diagnostic("W132", Location(file, pointer=list_at), {
-                "total": sum(listed), "students": _named(s_at, students),
+                "total": total, "students": _named(s_at, students),
                 "pointers": (list_at, pointer(s_at))}, "warning"))
     return out
 
 
 def _named(path: list, value) -> Localized:
     """A value with its field's title and unit: 专任教师总数 72 人 (the pointer is in the location)."""
-    node = schema_at(load_record_schema(), pointer(path))
-    title = node.get("title", str(path[-1]))
+    title, zh, en = _label(tuple([None if type(p) is int else p for p in path]))
+    return Localized(f"{title}（{path[-1]}）{value}{zh}", f"{path[-1]} {value}{en}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(shape: tuple) -> tuple[str, str, str]:
+    """Title and unit texts (zh, en) of the field at a path whose list indexes are None: the
+    schema says the same of every item of a list (no property of the record schema is named
+    by digits, which tests/test_plausibility.py checks), so a county's hundreds of notices
+    look their fields up once."""
+    node = schema_at(load_record_schema(), pointer("0" if p is None else p for p in shape))
+    title = node.get("title", str(shape[-1]))
     unit = node.get("x-unit", "")
-    zh = "" if unit in ("1", "") else f" {unit}"
-    return Localized(f"{title}（{path[-1]}）{value}{zh}", f"{path[-1]} {value}{_UNITS_EN.get(unit, '')}")
+    return title, "" if unit in ("1", "") else f" {unit}", _UNITS_EN.get(unit, "")
 
 
 # Counting units say nothing in English ("72 teachers" is already in the field name).

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
+
+import msgspec
 
 from .diagnostics import line_column
 
@@ -122,7 +124,8 @@ def exact(value: Any) -> Any:
 
 def pointer(path) -> str:
     """The JSON pointer of a path of keys and indexes ("~" and "/" escaped)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join(["/" + (str(p) if type(p) is int else str(p).replace("~", "~0").replace("/", "~1"))
+                    for p in path])
 
 
 # A county's record is tens of kilobytes (the largest, a city with its counties, about one
@@ -157,10 +160,19 @@ def loads(source: bytes | str) -> Any:
     Bad JSON raises json.JSONDecodeError (message, line, column); a repeated key raises
     DuplicateKey with both positions. Bytes that are not UTF-8 raise UnicodeDecodeError.
     NaN and ±Infinity are not JSON, but spreadsheets write them: they load as Decimal so that
-    validation names their field (validate.magnitudes), as do integers too long for int()."""
+    validation names their field (validate.magnitudes), as do integers too long for int().
+
+    A well-formed record takes the fast parser (_fast_loads); everything else, and whatever
+    it cannot vouch for, takes the standard one (_standard_loads), which alone says what is wrong."""
+    data = _fast_loads(source)
+    return _standard_loads(source) if data is _NOT_FAST else data
+
+
+def _standard_loads(source: bytes | str) -> Any:
+    """loads with the standard library's parser: every error and edge case is decided here."""
     text = source.decode("utf-8") if isinstance(source, bytes) else source
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=Decimal, parse_int=_integer,
+        return json.loads(text, parse_float=_decimal, parse_constant=Decimal, parse_int=_integer,
                           object_pairs_hook=_unique)
     except RecursionError:
         raise json.JSONDecodeError(f"Nesting deeper than {MAX_DEPTH}", text, _too_deep(text)) from None
@@ -168,10 +180,79 @@ def loads(source: bytes | str) -> Any:
         raise _first_duplicate(text) from None
 
 
+_NOT_FAST = object()
+# float_hook receives a number's own text: Decimal("0.10") keeps its two places, no float between.
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder()
+
+
+def _fast_loads(source: bytes | str) -> Any:
+    """The data of a JSON text by msgspec (a parser written in C), or _NOT_FAST where its
+    answer might differ from _standard_loads: any error (the standard parser words it), a key
+    that may repeat (msgspec keeps the last value silently), an integer long enough to load
+    as a Decimal, nesting deeper than MAX_DEPTH. Then the caller parses again, the standard way.
+
+    The duplicate test counts colons. Outside strings a JSON text has one colon per object
+    member; the data written back compactly has one per key that survived, and strings keep
+    their colons either way unless one was escaped (\\u003a). So with no such escape, equal
+    counts mean no key was lost."""
+    try:
+        raw = source.encode("utf-8") if isinstance(source, str) else source
+        data = _DECODER.decode(raw)
+        written = _ENCODER.encode(data)
+    except Exception:     # any refusal at all: the standard parser decides, and words the error
+        return _NOT_FAST
+    escapes = b"\\" in raw
+    if escapes and (b"\\u003a" in raw or b"\\u003A" in raw):
+        return _NOT_FAST
+    if raw.count(b":") != written.count(b":") or _long_digit_run(raw):
+        return _NOT_FAST
+    if escapes and b'\\"' in raw:
+        # Strings cannot be cut out at quotes to measure the nesting: count every bracket.
+        if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+            return _NOT_FAST
+    elif _deeper_than(raw, MAX_DEPTH):
+        return _NOT_FAST
+    return data
+
+
+def _long_digit_run(raw: bytes, length: int = 4000) -> bool:
+    """Whether `length` digits follow one another anywhere (an integer _integer would keep as
+    a Decimal). Such a run covers one of the bytes at length-1, 2·length-1, …: only the runs
+    through those bytes are measured."""
+    for at in range(length - 1, len(raw), length):
+        if 48 <= raw[at] <= 57:
+            start, end = at, at
+            while start > 0 and 48 <= raw[start - 1] <= 57:
+                start -= 1
+            while end + 1 < len(raw) and 48 <= raw[end + 1] <= 57:
+                end += 1
+            if end - start + 1 >= length:
+                return True
+    return False
+
+
+_NOT_BRACKETS_OR_QUOTES = bytes(c for c in range(256) if c not in b'[]{}"')
+
+
+def _deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether a valid JSON text with no escaped quote may nest deeper than `limit` (True for
+    some texts up to half as deep: they then take the standard parser, which is right too)."""
+    brackets_and_quotes = raw.translate(None, _NOT_BRACKETS_OR_QUOTES)
+    brackets = b"".join(brackets_and_quotes.split(b'"')[::2])     # every other piece lies outside strings
+    # Each round takes every innermost pair away, so one or two levels: a text that is empty
+    # after r rounds nests at most 2r deep.
+    for _ in range(limit // 2):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")
+    return bool(brackets)
+
+
 def _first_duplicate(text: str) -> DuplicateKey:
     """Walk the (valid) JSON text again, keeping positions, to say where a key repeats."""
     space = re.compile(r"[ \t\n\r]*")
-    decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, parse_int=_integer)
+    decoder = json.JSONDecoder(parse_float=_decimal, parse_constant=Decimal, parse_int=_integer)
 
     def value(i: int, path: list) -> int:     # the index just after the value at i
         i = space.match(text, i).end()
@@ -210,6 +291,20 @@ def _integer(text: str):
     # int() refuses more than 4,300 digits (a guard against slow conversion); such a number is
     # no record's anyway, and as a Decimal it reaches validation, which names its field.
     return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+def _decimal(text: str) -> Decimal:
+    """Decimal(text), except for an exponent beyond even Decimal's (1e10000000000000000000),
+    which it refuses: such a number loads as ±Infinity (or as ±1E-999999999999999999 when the
+    exponent is negative, 0 when the digits are), so that validation names its field (E118)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        mantissa, _, exponent = text.lower().partition("e")
+        sign = "-" if mantissa.startswith("-") else ""
+        if not mantissa.strip("-+.0"):
+            return Decimal(sign + "0")
+        return Decimal(sign + ("1E-999999999999999999" if exponent.startswith("-") else "Infinity"))
 
 
 def _too_deep(text: str) -> int:

@@ -16,10 +16,12 @@ A walk carries the path as linked pairs (parent, key), turned into a list only f
 from __future__ import annotations
 
 import datetime
+import math
 import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
 # Keywords the compiler understands; annotations (title, x-unit, …) are ignored.
@@ -107,6 +109,9 @@ class _Node:
     leaf): walks then call it directly, without building the path."""
     check: Check
     test: Callable[[Any], bool] | None = None
+    # For a numeric leaf: the ints it accepts are those from ints[0] to ints[1] (a list of
+    # ints is then judged by its min and max).
+    ints: tuple[int, int] | None = None
 
 
 class _Compiler:
@@ -182,7 +187,16 @@ class _Compiler:
         object_walk = self._object_walk(node)
         array_walk = self._array_walk(node)
         if object_walk is None and array_walk is None:
-            return _Node(lambda v, at, found: test(v), test)
+            only_numeric = not set(node) - {"type", "minimum", "maximum"} and node.get("type") in ("integer", "number")
+            ints = _int_range(node.get("minimum"), node.get("maximum")) if only_numeric else None
+            return _Node(lambda v, at, found: test(v), test, ints)
+
+        # The usual object or array node: its type is its one value test, asked here directly.
+        if set(node) - {"properties", "required", "additionalProperties"} == {"type"} and node["type"] == "object" \
+                and object_walk is not None:
+            return _Node(object_walk)      # which refuses what is not a dict
+        if set(node) - {"items", "uniqueItems"} == {"type"} and node["type"] == "array" and array_walk is not None:
+            return _Node(array_walk)       # which refuses what is not a list
 
         def check(v, at, found) -> bool:
             if not test(v):
@@ -199,6 +213,8 @@ class _Compiler:
         """Tests of the value itself: type, bounds, string length, pattern, enum, const, format."""
         tests: list[Callable[[Any], bool]] = []
         kind = node.get("type")
+        if kind == "string" and not set(node) - {"type", "minLength", "pattern", "enum", "const", "format"}:
+            return [_string_test(node)]
         if kind is not None:
             kinds = kind if isinstance(kind, list) else [kind]
             if any(k not in _TYPES for k in kinds):
@@ -247,9 +263,20 @@ class _Compiler:
         # nothing else (additionalProperties) is allowed.
         warn = props is not None and extra is None
         known = tuple(props or ())
+        # Most values are ints: their bounds are compared here, without a call of the leaf's test.
+        int_bounds = {key: n.ints for key, n in nodes.items() if n.ints is not None}
+        required_keys = frozenset(required)
 
         def walk(v: dict, at, found) -> bool:
+            if not isinstance(v, dict):
+                return False
             for key, item in v.items():
+                if type(item) is int:
+                    bounds = int_bounds.get(key)
+                    if bounds is not None:
+                        if not bounds[0] <= item <= bounds[1]:
+                            return False
+                        continue
                 test = tests.get(key)
                 if test is not None:
                     if not test(item):
@@ -264,10 +291,7 @@ class _Compiler:
                         return False
                 elif warn:
                     found.append((at, key, known))
-            for key in required:
-                if key not in v:
-                    return False
-            return True
+            return v.keys() >= required_keys
 
         return walk
 
@@ -283,12 +307,17 @@ class _Compiler:
         item = self.node(items) if items is not None else None
         item_check = item.check if item is not None else None
         item_test = item.test if item is not None else None
+        ints = item.ints if item is not None else None
 
         def walk(v: list, at, found) -> bool:
-            if item_test is not None:
-                for value in v:
-                    if not item_test(value):
-                        return False
+            if not isinstance(v, list):
+                return False
+            if ints is not None and v and set(map(type, v)) == {int}:
+                if not (ints[0] <= min(v) and max(v) <= ints[1]):
+                    return False
+            elif item_test is not None:
+                if not all(map(item_test, v)):
+                    return False
             elif item_check is not None:
                 for i, value in enumerate(v):
                     if not item_check(value, (at, i), found):
@@ -322,12 +351,65 @@ def in_range(v) -> bool:
 
 
 def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
-    """Type integer/number with its bounds, with fast paths for what JSON loads (int, Decimal)."""
-    is_kind = _TYPES[kind]
-    quick = (int, Decimal) if kind == "number" else (int,)
+    """Type integer/number with its bounds. What JSON loads (int, and Decimal for a number) is
+    judged by comparisons made ready here; anything else by the general test below."""
+    general = _general_numeric(kind, low, high)
+    ints = _int_range(low, high)
+    if ints is None:
+        return general
+    least, most = ints
+    if kind == "integer":
+        def test(v) -> bool:
+            if type(v) is int:
+                return least <= v <= most
+            return general(v)
+        return test
+    # A Decimal: finite, inside ±MAGNITUDE, zero or not tinier than _TINY, within the bounds.
+    # The bounds as Decimals (exact for ints and floats): Decimal with Decimal compares fastest.
+    strict_floor = low is None or low <= -MAGNITUDE      # then v > -MAGNITUDE says all, else v >= low
+    floor_ = Decimal(-MAGNITUDE if strict_floor else low)
+    strict_ceiling = high is None or high >= MAGNITUDE
+    ceiling = Decimal(MAGNITUDE if strict_ceiling else high)
+    tiny, minus_tiny = _TINY, -_TINY
 
     def test(v) -> bool:
-        if type(v) not in quick and not is_kind(v):
+        t = type(v)
+        if t is int:
+            return least <= v <= most
+        if t is Decimal:
+            if not v.is_finite():
+                return False
+            if not (floor_ < v if strict_floor else floor_ <= v):
+                return False
+            if not (v < ceiling if strict_ceiling else v <= ceiling):
+                return False
+            return not v or v >= tiny or v <= minus_tiny
+        return general(v)
+
+    return test
+
+
+def _int_range(low, high) -> tuple[int, int] | None:
+    """The ints a numeric type with these bounds accepts, least <= v <= most: the magnitude
+    limits and the bounds as one pair of integers (ceil/floor of an exact bound, so 0.5 ≤ v is
+    1 ≤ v). None for bounds other than ints and finite floats."""
+    if not all(bound is None or type(bound) is int or (type(bound) is float and math.isfinite(bound))
+               for bound in (low, high)):
+        return None
+    least, most = -MAGNITUDE + 1, MAGNITUDE - 1
+    if low is not None:
+        least = max(least, math.ceil(Fraction(low)))
+    if high is not None:
+        most = min(most, math.floor(Fraction(high)))
+    return least, most
+
+
+def _general_numeric(kind: str, low, high) -> Callable[[Any], bool]:
+    """Type integer/number with its bounds, for any value (a float from YAML, a Fraction, a bool)."""
+    is_kind = _TYPES[kind]
+
+    def test(v) -> bool:
+        if not is_kind(v):
             return False
         if not in_range(v):
             return False
@@ -337,6 +419,37 @@ def _numeric(kind: str, low, high) -> Callable[[Any], bool]:
         if high is not None and v > high:
             return False
         return True
+
+    return test
+
+
+def _string_test(node: dict) -> Callable[[Any], bool]:
+    """A string node's type, minLength, pattern, enum, const and format as one test (the
+    tests of _value_tests, which apply to strings only, joined)."""
+    least = node.get("minLength")
+    rx = re.compile(node["pattern"]) if "pattern" in node else None    # jsonschema: re.search
+    allowed = []
+    for key in ("enum", "const"):
+        if key in node:
+            choices = node[key] if key == "enum" else [node[key]]
+            if not all(isinstance(c, str) for c in choices):
+                raise Unsupported(f"{key} with values other than strings")
+            allowed.append(frozenset(choices))
+    if "format" in node and node["format"] != "date":
+        raise Unsupported(f"format {node['format']!r}")
+    date = "format" in node
+
+    def test(v) -> bool:
+        if not isinstance(v, str):
+            return False
+        if least is not None and len(v) < least:
+            return False
+        if rx is not None and rx.search(v) is None:
+            return False
+        for choices in allowed:
+            if v not in choices:
+                return False
+        return not date or _is_date(v)
 
     return test
 

@@ -142,3 +142,87 @@ def test_batch_reports_carry_them_and_strict_marks_the_record_invalid(tmp_path):
     assert code == 2
     assert [e["code"] for e in lines[0]["error"]] == ["E130", "E130", "E131", "E132"]
     assert lines[1]["verdict"] == "fail"          # the other record is still checked
+
+
+def test_no_field_of_the_record_schema_is_named_by_digits():
+    """plausibility looks a field's title up once for all items of a list (its _label is keyed
+    by the path without list indexes): exact only while no property name is all digits."""
+    from compliance.dsl.names import load_record_schema
+
+    def names(node):
+        if isinstance(node, dict):
+            yield from node.get("properties", {}) if isinstance(node.get("properties"), dict) else ()
+            for value in node.values():
+                yield from names(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from names(value)
+
+    found = list(names(load_record_schema()))
+    assert "students" in found and not [n for n in found if n.isdigit()]
+
+
+def _reference_school(school: dict, at: list, file: str) -> list:
+    """plausibility._school as first written (every pointer made up front), to compare with."""
+    from compliance.diagnostics import Diagnostic, Location
+    from compliance.plausibility import SECTION_PARTS, _named, _parts
+    from compliance.record import pointer
+    out = []
+    sections = school.get("sections") if isinstance(school.get("sections"), dict) else {}
+    sizes = school.get("class_sizes") if isinstance(school.get("class_sizes"), dict) else {}
+    counts = {name: (sec.get("students"), sec.get("classes"), at + ["sections", name])
+              for name, sec in sections.items() if isinstance(sec, dict)}
+    if "high_school_students" in school or "high_school_classes" in school:
+        counts["high"] = (school.get("high_school_students"), school.get("high_school_classes"), at)
+    for name, sec in sections.items():
+        if isinstance(sec, dict):
+            out += _parts(sec, at + ["sections", name], SECTION_PARTS, file)
+    for name, (students, classes, where) in counts.items():
+        s_key, c_key = ("high_school_students", "high_school_classes") if name == "high" else ("students", "classes")
+        s_at, c_at = where + [s_key], where + [c_key]
+        if isinstance(students, int) and isinstance(classes, int) and (students == 0) != (classes == 0):
+            out.append(Diagnostic("W133", Location(file, pointer=pointer(c_at if classes else s_at)), {
+                "students": _named(s_at, students), "classes": _named(c_at, classes),
+                "pointers": (pointer(s_at), pointer(c_at))}, "warning"))
+        listed = sizes.get(name)
+        if not isinstance(listed, list) or not all(isinstance(n, int) for n in listed):
+            continue
+        list_at = pointer(at + ["class_sizes", name])
+        if isinstance(classes, int) and len(listed) != classes:
+            out.append(Diagnostic("W131", Location(file, pointer=list_at), {
+                "listed": len(listed), "classes": _named(c_at, classes),
+                "pointers": (list_at, pointer(c_at))}, "warning"))
+        if isinstance(students, int) and sum(listed) != students:
+            out.append(Diagnostic("W132", Location(file, pointer=list_at), {
+                "total": sum(listed), "students": _named(s_at, students),
+                "pointers": (list_at, pointer(s_at))}, "warning"))
+    return out
+
+
+def _shown(diagnostics) -> list:
+    return [(d.code, d.location.pointer, d.message("zh"), d.message("en"), d.args.get("pointers"))
+            for d in diagnostics]
+
+
+def test_school_notices_are_those_of_the_reference_on_drawn_schools():
+    from decimal import Decimal
+
+    from hypothesis import given, strategies as st
+
+    from compliance.plausibility import _school
+    count = st.one_of(st.integers(0, 3), st.just(None), st.booleans(), st.just(Decimal("2")))
+    sizes = st.one_of(st.lists(st.integers(0, 2), max_size=3), st.just([1, True]), st.just([1, "1"]), st.just("x"))
+    section = st.fixed_dictionaries({}, optional={"students": count, "classes": count, "teachers": count,
+                                                  "backbone_teachers": count})
+    school = st.fixed_dictionaries({}, optional={
+        "sections": st.dictionaries(st.sampled_from(["primary", "junior", "high"]), st.one_of(section, st.just(1)),
+                                    max_size=3),
+        "class_sizes": st.dictionaries(st.sampled_from(["primary", "junior", "high"]), sizes, max_size=3),
+        "high_school_students": count, "high_school_classes": count})
+
+    @given(school, st.integers(0, 3))
+    def compare(drawn, i):
+        assert _shown(_school(drawn, ["schools", i], "r.json")) == \
+            _shown(_reference_school(drawn, ["schools", i], "r.json"))
+
+    compare()
