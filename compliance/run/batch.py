@@ -47,7 +47,7 @@ from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATU
 from .subjects import subject_of, subjects
 from .aggregates import AggregateAlgebra, Members
 from .columns import (Algebra, Col, FieldMissing, FieldRead, Grouped, Groups, Narrowed, Note, NotVectorizable, PerRow,
-                      RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
+                      Remembered, RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
                       reduce_fraction, trace_at, union_at)
 
 
@@ -385,7 +385,7 @@ class _Evaluator:
             ctx = self.frame_ctx(kind, DERIVED_SCOPE[entity])
             col = self.eval(checked.node, ctx, checked)
             # what it read, then its value noted under its name (as the closures note it)
-            col = self._derived[key] = col.traced(col.trace + (Note(name, col),))
+            col = self._derived[key] = col.traced((Remembered(col.trace + (Note(name, col),)),))
         return col
 
     def frame_ctx(self, kind: str, subject: str, rows=None) -> Ctx:

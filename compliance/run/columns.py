@@ -156,7 +156,12 @@ class FieldRead(Trace):
             v = self.values[i]
             if v is None:
                 return
-            read = self._read[i] = (self.pointers[i] + self.suffix, exact(v))
+            if v.__class__ is Decimal and v.is_finite():   # as parsed: exact as exact() makes it, without its dispatch
+                n, d = v.as_integer_ratio()
+                v = Fraction(n, d)
+            elif v.__class__ is not int:
+                v = exact(v)
+            read = self._read[i] = (self.pointers[i] + self.suffix, v)
         reads.append(read)
 
 
@@ -199,6 +204,23 @@ class Note(Trace):
             notes[self.name] = self.value(i)
         else:
             notes[self.name] = _UNKNOWN if self.col.unk[i] else self.col.value_at(i)
+
+
+class Remembered(Trace):
+    """A trace asked for the same row by several findings (a derived value read by R1 … R7
+    and R-SCHOOL of one section): worked out once per row, as the closures cache a derived
+    value with its reads."""
+
+    def __init__(self, inner: tuple):
+        self.inner = inner
+        self._rows: dict = {}
+
+    def at(self, i, reads, notes):
+        known = self._rows.get(i)
+        if known is None:
+            known = self._rows[i] = trace_at(self.inner, i)
+        reads.extend(known[0])
+        notes.update(known[1])
 
 
 class RowTrace(Trace):
