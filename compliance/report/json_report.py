@@ -173,7 +173,7 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
         "as_of": as_of.isoformat(),
         "verdict": verdict(findings),
         "summary": summary(findings),
-        "findings": [finding_dict(f, lang, (advice or {}).get((f.rule, f.subject))) for f in findings],
+        "findings": [finding_dict(f, lang, advice.get((f.rule, f.subject)) if advice else None) for f in findings],
     }
     if quality:
         suspects = implausible_pointers(list(quality))
