@@ -16,6 +16,10 @@ Exact at thresholds:
   computed from the exact member columns the way the closures compute it.
 Unknown rows carry `Source`s that name the missing JSON pointers (or the undefined
 operation) row by row, so an unknown finding names its fields as the other backends do.
+Every column carries its `Trace` (run/columns.py): what each row read and noted, as the
+closures record it, so a kept finding's inputs and notes are written from the columns.
+Records come as parsed (decimals as Decimal); the closures and scalar functions get exact
+views only of the records they judge.
 
 Columns and their exact algebra live in run/columns.py, grouped reductions in
 run/aggregates.py. A rule this backend cannot vectorize (see `NotVectorizable`) is run by the
