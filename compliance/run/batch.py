@@ -51,8 +51,8 @@ from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATU
 from .subjects import subject_of, subjects
 from .aggregates import AggregateAlgebra, Members
 from .columns import (Algebra, Col, FieldMissing, FieldRead, Grouped, Groups, Narrowed, Note, NotVectorizable, PerRow,
-                      Remembered, RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
-                      reduce_fraction, trace_at, union_at)
+                      RowTrace, Taken, Where, const, empty_mask, kind_of, need_booleans, numbers, overflows,
+                      reduce_fraction, TracePlan, union_at)
 
 
 # ---- frames -----------------------------------------------------------------------------
@@ -389,7 +389,7 @@ class _Evaluator:
             ctx = self.frame_ctx(kind, DERIVED_SCOPE[entity])
             col = self.eval(checked.node, ctx, checked)
             # what it read, then its value noted under its name (as the closures note it)
-            col = self._derived[key] = col.traced((Remembered(col.trace + (Note(name, col),)),))
+            col = self._derived[key] = col.traced(col.trace + (Note(name, col),))
         return col
 
     def frame_ctx(self, kind: str, subject: str, rows=None) -> Ctx:
@@ -663,6 +663,9 @@ class BatchProgram:
             # Rows the columns cannot decide exactly are judged again by the closures.
             again = bad
             counted = ~again
+            written = np.nonzero(wanted & counted)[0]
+            plan = TracePlan(result["trace"], written) if trace and len(written) else None
+            j = 0    # the position of row i among `written`
             width = len(STATUS_CODES)
             tally = np.bincount(record_of_row[counted] * width + status[counted],
                                 minlength=width * len(views)).reshape(-1, width)
@@ -680,8 +683,10 @@ class BatchProgram:
                     if keep is None or f.status in keep:
                         per_record[r].append(f)
                     continue
+                reads, notes = plan.at(j) if plan is not None else (None, None)
+                j += 1
                 per_record[r].append(self._finding(meta, frames.subject(subject), STATUS_CODES[status[i]], i, when,
-                                                   result, (index, n), trace))
+                                                   result, (index, n), reads, notes))
         frames.clear_caches()
         return [RunResult(per_record[r], Counter(counts[r])) for r in range(len(views))]
 
@@ -764,7 +769,7 @@ class BatchProgram:
         return frames.subject_rows[key]
 
     @staticmethod
-    def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order, trace: bool):
+    def _finding(meta, subject, status: str, i: int, when: Col | None, result: dict, order, reads, notes):
         holds = result["holds"][i]
         if when is not None and when.unk[i]:
             unknown = union_at(when.sources, i)
@@ -777,7 +782,6 @@ class BatchProgram:
             v, t = result["value"], result["threshold"]
             value = None if v.unk[i] else v.value_at(i)
             threshold = None if t.unk[i] else t.value_at(i)
-        reads, notes = trace_at(result["trace"], i) if trace else (None, None)
         return finding(meta, subject, status, value, threshold, unknown, reads, notes, order=order)
 
 

@@ -132,17 +132,28 @@ def union_at(sources, i) -> Unknown:
 #
 # The closures record, while evaluating one subject, every input they read (pointer, value)
 # and the notes functions leave for messages (a derived value by name, at_least's met/near/
-# far, a split share, how many members an aggregate counted). A column carries the same as
-# `Trace` items, asked row by row only for the findings kept: reads of both operands of a
-# strict operation, of `b` in `a and b` only where `a` is not false, and so on, in the order
-# the closures evaluate.
+# far, a split share, how many members an aggregate counted). A column carries the same as a
+# tree of `Trace` items: reads of both operands of a strict operation, of `b` in `a and b`
+# only where `a` is not false, and so on, in the order the closures evaluate. For the rows a
+# rule keeps, `TracePlan` flattens the tree once — every leaf with the row it reads in its own
+# frame and whether it applies — so each finding's trace is a walk over a flat list.
 
 class Trace:
-    def at(self, i: int, reads: list, notes: dict) -> None:
+    def flatten(self, rows: np.ndarray, applies: np.ndarray | None, leaves: list) -> None:
+        """Append (leaf, rows, applies) for `rows` (the row of each kept finding in this
+        item's frame) where `applies` (None: everywhere)."""
         raise NotImplementedError
 
 
-class FieldRead(Trace):
+class Leaf(Trace):
+    def flatten(self, rows, applies, leaves):
+        leaves.append((self, rows, applies))
+
+    def emit(self, row: int, reads: list, notes: dict) -> None:
+        raise NotImplementedError
+
+
+class FieldRead(Leaf):
     """A field of an entity frame: read where it is present, with the value as recorded
     (exact, as the closures see it)."""
 
@@ -150,10 +161,10 @@ class FieldRead(Trace):
         self.pointers, self.suffix, self.values = pointers, suffix, values
         self._read: dict = {}       # row → (pointer, value): several rules read the same field
 
-    def at(self, i, reads, notes):
-        read = self._read.get(i)
+    def emit(self, row, reads, notes):
+        read = self._read.get(row)
         if read is None:
-            v = self.values[i]
+            v = self.values[row]
             if v is None:
                 return
             if v.__class__ is Decimal and v.is_finite():   # as parsed: exact as exact() makes it, without its dispatch
@@ -161,7 +172,7 @@ class FieldRead(Trace):
                 v = Fraction(n, d)
             elif v.__class__ is not int:
                 v = exact(v)
-            read = self._read[i] = (self.pointers[i] + self.suffix, v)
+            read = self._read[row] = (self.pointers[row] + self.suffix, v)
         reads.append(read)
 
 
@@ -171,10 +182,10 @@ class TakenTrace(Trace):
     def __init__(self, inner: tuple, index):
         self.inner, self.index = inner, index
 
-    def at(self, i, reads, notes):
-        j = int(self.index[i])
+    def flatten(self, rows, applies, leaves):
+        inner_rows = self.index[rows]
         for t in self.inner:
-            t.at(j, reads, notes)
+            t.flatten(inner_rows, applies, leaves)
 
 
 class Where(Trace):
@@ -184,54 +195,40 @@ class Where(Trace):
     def __init__(self, inner: tuple, mask):
         self.inner, self.mask = inner, mask
 
-    def at(self, i, reads, notes):
-        if self.mask[i]:
-            for t in self.inner:
-                t.at(i, reads, notes)
+    def flatten(self, rows, applies, leaves):
+        here = self.mask[rows] if applies is None else applies & self.mask[rows]
+        for t in self.inner:
+            t.flatten(rows, here, leaves)
 
 
-class Note(Trace):
+class Note(Leaf):
     """A value noted under a name on the rows of `mask` (all rows when None): the column's
-    value, or what `value(i)` gives."""
+    value, or what `value(row)` gives."""
 
     def __init__(self, name: str, col: "Col | None" = None, mask=None, value=None):
         self.name, self.col, self.mask, self.value = name, col, mask, value
 
-    def at(self, i, reads, notes):
-        if self.mask is not None and not self.mask[i]:
-            return
+    def flatten(self, rows, applies, leaves):
+        if self.mask is not None:
+            applies = self.mask[rows] if applies is None else applies & self.mask[rows]
+        leaves.append((self, rows, applies))
+
+    def emit(self, row, reads, notes):
         if self.value is not None:
-            notes[self.name] = self.value(i)
+            notes[self.name] = self.value(row)
         else:
-            notes[self.name] = _UNKNOWN if self.col.unk[i] else self.col.value_at(i)
+            notes[self.name] = _UNKNOWN if self.col.unk[row] else self.col.value_at(row)
 
 
-class Remembered(Trace):
-    """A trace asked for the same row by several findings (a derived value read by R1 … R7
-    and R-SCHOOL of one section): worked out once per row, as the closures cache a derived
-    value with its reads."""
-
-    def __init__(self, inner: tuple):
-        self.inner = inner
-        self._rows: dict = {}
-
-    def at(self, i, reads, notes):
-        known = self._rows.get(i)
-        if known is None:
-            known = self._rows[i] = trace_at(self.inner, i)
-        reads.extend(known[0])
-        notes.update(known[1])
-
-
-class RowTrace(Trace):
+class RowTrace(Leaf):
     """Reads and notes recorded row by row (a function run with its scalar semantics)."""
 
     def __init__(self, reads: dict, notes: dict):
         self.reads, self.notes = reads, notes
 
-    def at(self, i, reads, notes):
-        reads.extend(self.reads.get(i, ()))
-        notes.update(self.notes.get(i, {}))
+    def emit(self, row, reads, notes):
+        reads.extend(self.reads.get(row, ()))
+        notes.update(self.notes.get(row, {}))
 
 
 def _taken(trace: tuple, index) -> tuple:
@@ -243,12 +240,23 @@ def _taken(trace: tuple, index) -> tuple:
     return (TakenTrace(trace, index),)
 
 
-def trace_at(trace: tuple, i: int) -> tuple[list, dict]:
-    """The (pointer, value) reads and the notes of row i."""
-    reads, notes = [], {}
-    for t in trace:
-        t.at(i, reads, notes)
-    return reads, notes
+class TracePlan:
+    """The trace of a rule flattened for the rows it keeps: `at(j)` gives the reads and
+    notes of the j-th of `rows`."""
+
+    def __init__(self, trace: tuple, rows: np.ndarray):
+        leaves: list = []
+        for t in trace:
+            t.flatten(rows, None, leaves)
+        # Python lists: a finding's walk indexes them, never numpy scalars.
+        self.leaves = [(leaf, r.tolist(), None if a is None else a.tolist()) for leaf, r, a in leaves]
+
+    def at(self, j: int) -> tuple[list, dict]:
+        reads, notes = [], {}
+        for leaf, rows, applies in self.leaves:
+            if applies is None or applies[j]:
+                leaf.emit(rows[j], reads, notes)
+        return reads, notes
 
 
 _UNKNOWN = Unknown()
