@@ -74,7 +74,7 @@ def _ratio_number(numerator: int, denominator: int):
     return as_float, f"{numerator}/{denominator}"
 
 
-def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> dict:
+def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None, shown: dict | None = None) -> dict:
     value, value_exact = json_number(f.value)
     threshold, threshold_exact = json_number(f.threshold)
     out = {
@@ -83,7 +83,7 @@ def finding_dict(f: Finding, lang: str = "zh", advice: dict | None = None) -> di
         "value": value, "threshold": threshold, "op": f.op,
         "message": f.message(lang),
         "citation": f.citation,
-        "trace": trace_lines(f),
+        "trace": trace_lines(f, shown=shown),
         "missing": list(f.missing),
     }
     if f.title_en:           # for reports in English (HTML, xlsx); `title` stays the document's words
@@ -124,9 +124,19 @@ def _numbers(value):
     return value
 
 
-def trace_lines(f: Finding, limit: int = 40) -> list[str]:
-    """What the finding read (pointer = value) and the intermediate values it computed."""
-    lines = [f"{pointer} = {_show(value)}" for pointer, value in f.inputs[:limit]]
+def trace_lines(f: Finding, limit: int = 40, shown: dict | None = None) -> list[str]:
+    """What the finding read (pointer = value) and the intermediate values it computed.
+    `shown`: the lines of inputs already written for the same record (a pointer holds one
+    value in a record, and a county's findings read the same fields many times)."""
+    if shown is None:
+        lines = [f"{pointer} = {_show(value)}" for pointer, value in f.inputs[:limit]]
+    else:
+        lines = []
+        for pointer, value in f.inputs[:limit]:
+            line = shown.get(pointer)
+            if line is None:
+                line = shown[pointer] = f"{pointer} = {_show(value)}"
+            lines.append(line)
     if len(f.inputs) > limit:
         lines.append(f"… {len(f.inputs) - limit} more inputs")
     lines += [f"{name} = {_show(value)}" for name, value in f.notes]
@@ -165,6 +175,7 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
                  quality=()) -> dict:
     """`quality`: the record's plausibility notices; they are listed under `data_quality`, and a
     finding that read one of their values names it under `depends_on_implausible`."""
+    shown: dict = {}
     report = {
         "format_version": "1",
         "tool": {"name": "compliance", "version": __version__},
@@ -173,7 +184,8 @@ def build_report(findings: list[Finding], packs, as_of: date, input_path: str | 
         "as_of": as_of.isoformat(),
         "verdict": verdict(findings),
         "summary": summary(findings),
-        "findings": [finding_dict(f, lang, advice.get((f.rule, f.subject)) if advice else None) for f in findings],
+        "findings": [finding_dict(f, lang, advice.get((f.rule, f.subject)) if advice else None, shown)
+                     for f in findings],
     }
     if quality:
         suspects = implausible_pointers(list(quality))
