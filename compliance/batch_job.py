@@ -34,7 +34,7 @@ class Options:
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    line: str                          # the §3 report, or the error entry, as one JSON line
+    line: bytes                        # the §3 report, or the error entry, as one JSON line (UTF-8)
     verdict: str                       # pass | fail | unknown | invalid
     jurisdiction: str = ""
     counts: dict = field(default_factory=dict)          # the report's summary
@@ -106,7 +106,7 @@ class Judge:
             try:
                 self.checker(options.packs, Location("--pack"))
             except CompilationFailed as exc:
-                return Outcome(source.name, "", INVALID, diagnostics=tuple(exc.diagnostics), fatal=True)
+                return Outcome(source.name, b"", INVALID, diagnostics=tuple(exc.diagnostics), fatal=True)
         if source.empty_dir:
             return self._invalid(source, [Diagnostic("E117", Location(source.name), {"path": source.name})])
         data, raw, problems = _read(source, options.max_record_mb)
@@ -194,7 +194,7 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
                    subjects=tuple((f.subject.pointer, f.subject.label(options.lang)) for f in kept))
 
 
-def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str | None = None) -> str:
+def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str | None = None) -> bytes:
     errors = []
     for d in problems:
         if not d.is_error:
@@ -205,4 +205,4 @@ def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str 
         errors.append(entry)
     if internal is not None:
         errors.append({"code": "internal", "message": internal, "pointer": None})
-    return json.dumps({"input": {"path": name}, "error": errors}, ensure_ascii=False)
+    return json.dumps({"input": {"path": name}, "error": errors}, ensure_ascii=False).encode()

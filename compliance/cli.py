@@ -450,7 +450,9 @@ def _check_batch(args) -> int:
     fallbacks: dict[str, str] = {}
     fatal: list[Diagnostic] = []
     try:
-        with _atomic_output(args.output, binary=args.format in BINARY_FORMATS) as out:
+        # JSON reports are written as the workers made them, UTF-8 bytes (report/batch.py).
+        binary = args.format in BINARY_FORMATS or args.format in ("json", "jsonl")
+        with _atomic_output(args.output, binary=binary) as out:
             if args.format in DOCUMENT_FORMATS:
                 from .report.records import CollectingWriter
                 writer = CollectingWriter(_document_renderer(args, {}), out)
@@ -819,7 +821,9 @@ def _atomic_output(output: Path | None, binary: bool = False):
     """stdout, or a temporary file beside `output` renamed to it once everything is written:
     a failed or interrupted run never leaves half a report."""
     if output is None:
-        if binary:
+        if binary and getattr(sys.stdout, "buffer", None) is None:
+            yield _TextSink(sys.stdout)    # a text-only stdout (a notebook, a caller's StringIO)
+        elif binary:
             sys.stdout.flush()
             yield sys.stdout.buffer
         else:
@@ -839,6 +843,19 @@ def _atomic_output(output: Path | None, binary: bool = False):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+class _TextSink:
+    """UTF-8 bytes written to a text stream that has no binary buffer beneath it."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data.decode("utf-8"))
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def _record_bytes(path: Path) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -61,34 +61,36 @@ class Totals:
 
 
 class JsonLinesWriter:
-    """One report per line, as each arrives."""
+    """One report per line, as each arrives (to a binary stream: the lines are UTF-8 bytes)."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: BinaryIO):
         self.out = out
 
     def add(self, outcome: Outcome) -> None:
-        self.out.write(outcome.line + "\n")
+        self.out.write(outcome.line)
+        self.out.write(b"\n")
 
     def finish(self, totals: Totals) -> None:
         self.out.flush()
 
 
 class JsonWriter:
-    """`{"format_version": "1", "records": [...], "summary": {...}}`, written as the records come."""
+    """`{"format_version": "1", "records": [...], "summary": {...}}`, written as the records come
+    (to a binary stream, as JsonLinesWriter)."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: BinaryIO):
         self.out = out
         self.started = False
 
     def add(self, outcome: Outcome) -> None:
-        self.out.write(',\n' if self.started else '{"format_version": "1", "records": [\n')
+        self.out.write(b',\n' if self.started else b'{"format_version": "1", "records": [\n')
         self.started = True
         self.out.write(outcome.line)
 
     def finish(self, totals: Totals) -> None:
         if not self.started:
-            self.out.write('{"format_version": "1", "records": [')
-        self.out.write('\n], "summary": ' + json.dumps(totals.as_dict(), ensure_ascii=False) + "}\n")
+            self.out.write(b'{"format_version": "1", "records": [')
+        self.out.write(('\n], "summary": ' + json.dumps(totals.as_dict(), ensure_ascii=False) + "}\n").encode())
         self.out.flush()
 
 
