@@ -4,7 +4,7 @@
 
 Both run as subprocesses on the same directory; their rounds alternate (old, new, old, new …)
 so that a burst of load from elsewhere hits both alike, and each figure is the best of
---rounds. The baseline is `git archive REV compliance rules` unpacked into a temporary
+--rounds. The baseline is `git archive REV compliance rules grammar pyproject.toml` unpacked into a temporary
 directory and run from there with `python -m compliance` (this interpreter, so the same
 installed libraries). Before the times are reported, the two outputs must be the same
 reports: the JSON of every line is compared (the bytes may differ: since orjson writes the
@@ -36,7 +36,8 @@ BASELINE = "9595dc0"
 
 
 def unpack(rev: str, into: Path) -> None:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "compliance", "rules"],
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "compliance", "rules", "grammar",
+                              "pyproject.toml"],
                              check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
