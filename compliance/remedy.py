@@ -399,9 +399,12 @@ class Advisor:
         return list({id(e): e for e in out}.values())
 
     def changed(self, changes: dict, entities, evaluate):
-        """`evaluate()` with `changes` made in place in the view's data, then restored."""
+        """`evaluate()` with `changes` made in place in the view's data, then restored. The
+        affected entities evaluate on empty caches and get their own caches back afterwards:
+        the record's derived values stay computed from one probe to the next."""
         data = self.view.data
         saved = []
+        caches = [(e, e.cache) for e in entities]
         try:
             for pointer, value in changes.items():
                 if pointer not in self._parents:
@@ -418,7 +421,7 @@ class Advisor:
                 else:
                     raise KeyError(pointer)   # a probe changes inputs that were read, so they exist
             for e in entities:
-                e.cache.clear()
+                e.cache = {}
             self.probes += 1
             return evaluate()
         finally:
@@ -427,8 +430,8 @@ class Advisor:
                     parent[key] = old
                 else:
                     del parent[key]
-            for e in entities:
-                e.cache.clear()
+            for e, cache in caches:
+                e.cache = cache
 
 
 @dataclass
