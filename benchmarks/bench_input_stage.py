@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers import typed  # noqa: E402  (the tests' own comparison of parsed values)
 
 # The commit before the input stage was made faster (msgspec parsing, specialised validator
 # closures, one-pass plausibility).
@@ -55,25 +57,6 @@ def stages(package: str):
     validate = importlib.import_module(f"{package}.validate")
     plausibility = importlib.import_module(f"{package}.plausibility")
     return record.loads, validate.validate_record, plausibility.plausibility
-
-
-def typed(value) -> list:
-    """A value as a flat list of tokens, every type spelled out and key order kept."""
-    tokens, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            tokens.append(("dict", len(item)))
-            for k, v in reversed(item.items()):
-                stack.extend([v, ("key", k)])
-        elif isinstance(item, list):
-            tokens.append(("list", len(item)))
-            stack.extend(reversed(item))
-        elif isinstance(item, tuple):
-            tokens.append(item)
-        else:
-            tokens.append((type(item).__name__, repr(item)))
-    return tokens
 
 
 def shown(diagnostics) -> list:

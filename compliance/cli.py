@@ -430,7 +430,7 @@ def _check_batch(args) -> int:
     from .batch_job import INVALID, Options
     from .inputs import count, sources
     from .parallel import outcomes
-    from .report.batch import Totals, writer_for
+    from .report.batch import BYTE_FORMATS, Totals, writer_for
 
     as_of = None
     if args.as_of is not None:
@@ -450,8 +450,7 @@ def _check_batch(args) -> int:
     fallbacks: dict[str, str] = {}
     fatal: list[Diagnostic] = []
     try:
-        # JSON reports are written as the workers made them, UTF-8 bytes (report/batch.py).
-        binary = args.format in BINARY_FORMATS or args.format in ("json", "jsonl")
+        binary = args.format in BINARY_FORMATS or args.format in BYTE_FORMATS
         with _atomic_output(args.output, binary=binary) as out:
             if args.format in DOCUMENT_FORMATS:
                 from .report.records import CollectingWriter

@@ -88,3 +88,23 @@ def run(text: str, data: dict | None = None, subject: str = "jurisdiction", para
                   checked.max_slots, trace)
     result = fn(run_env)
     return (result, run_env) if trace else result
+
+
+def typed(value) -> list:
+    """A value as a flat list of tokens with every type spelled out, so that 1, 1.0,
+    Decimal('1.0') and True differ, and key order counts. No recursion: values nest 1,000 deep."""
+    tokens, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            tokens.append(("dict", len(item)))
+            for k, v in reversed(item.items()):
+                stack.extend([v, ("key", k)])
+        elif isinstance(item, list):
+            tokens.append(("list", len(item)))
+            stack.extend(reversed(item))
+        elif isinstance(item, tuple):
+            tokens.append(item)
+        else:
+            tokens.append((type(item).__name__, repr(item)))
+    return tokens

@@ -14,28 +14,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from compliance.record import _NOT_FAST, MAX_DEPTH, DuplicateKey, _fast_loads, _standard_loads, loads
+from helpers import typed
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def typed(value) -> list:
-    """A value as a flat list of tokens with every type spelled out, so that 1, 1.0,
-    Decimal('1.0') and True differ, and key order counts. No recursion: values nest 1,000 deep."""
-    tokens, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            tokens.append(("dict", len(item)))
-            for k, v in reversed(item.items()):
-                stack.extend([v, ("key", k)])
-        elif isinstance(item, list):
-            tokens.append(("list", len(item)))
-            stack.extend(reversed(item))
-        elif isinstance(item, tuple):
-            tokens.append(item)
-        else:
-            tokens.append((type(item).__name__, repr(item)))
-    return tokens
 
 
 def outcome(parse, source):

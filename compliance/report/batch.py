@@ -60,6 +60,11 @@ class Totals:
                 "invalid": list(self.invalid)}
 
 
+# The formats whose writers take each report line as the worker made it, UTF-8 bytes: their
+# output stream is binary.
+BYTE_FORMATS = ("json", "jsonl")
+
+
 class JsonLinesWriter:
     """One report per line, as each arrives (to a binary stream: the lines are UTF-8 bytes)."""
 

@@ -167,12 +167,7 @@ class FieldRead(Leaf):
             v = self.values[row]
             if v is None:
                 return
-            if v.__class__ is Decimal and v.is_finite():   # as parsed: exact as exact() makes it, without its dispatch
-                n, d = v.as_integer_ratio()
-                v = Fraction(n, d)
-            elif v.__class__ is not int:
-                v = exact(v)
-            read = self._read[row] = (self.pointers[row] + self.suffix, v)
+            read = self._read[row] = (self.pointers[row] + self.suffix, exact(v))
         reads.append(read)
 
 

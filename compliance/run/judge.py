@@ -73,12 +73,11 @@ def judge(meta, subject: tuple, when, value, threshold, result, reads=None, note
         else _NO_UNKNOWN
     if when is not True:
         value = threshold = None
-    return finding(meta, subject, status, value, threshold, unknown, reads, notes, order)
+    return finding(meta, subject_of(*subject), status, value, threshold, unknown, reads, notes, order)
 
 
-def finding(meta, subject, status: str, value, threshold, unknown: Unknown, reads=None, notes=None,
+def finding(meta, subject: Subject, status: str, value, threshold, unknown: Unknown, reads=None, notes=None,
             order=()) -> Finding:
-    """`subject`: an enumerated subject (run/subjects.py), or its Subject already made."""
     rule = meta.rule
     if reads is not None:
         shown = tuple((k, notes[k]) for k in sorted(notes) if notes[k].__class__ is not Unknown and k[:1] != "_")
@@ -92,7 +91,7 @@ def finding(meta, subject, status: str, value, threshold, unknown: Unknown, read
         shown = inputs = ()
     return Finding(
         rule=rule.qualified_id, title=rule.title, status=status, severity=meta.severity,
-        subject=subject if subject.__class__ is Subject else subject_of(*subject), aspect=rule.aspect, citation=meta.citation,
+        subject=subject, aspect=rule.aspect, citation=meta.citation,
         value=None if value.__class__ is Unknown else value,
         threshold=None if threshold.__class__ is Unknown else threshold, op=meta.op,
         missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
