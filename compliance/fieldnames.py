@@ -20,12 +20,16 @@ _KEY_UNIT = re.compile(r"_(wan_yuan|yuan|m2)$")
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
+# Pure functions of the record schema, asked for the same pointers again and again (every
+# remedy and message names its fields): cached.
+@functools.lru_cache(maxsize=8192)
 def unit(pointer: str) -> str:
     """The field's unit as the record writes it (万元, ㎡ …), or "" when it has none worth saying."""
     u = _node(_INDEX.sub("/0", pointer)).get("x-unit", "")
     return u if u in _UNITS_EN else ""
 
 
+@functools.lru_cache(maxsize=8192)
 def field_title(pointer: str, lang: str = "zh") -> str:
     """教学仪器设备资产值（万元） / equipment value (10,000 yuan); the key when the schema is silent."""
     general = _INDEX.sub("/0", pointer)

@@ -65,10 +65,11 @@ class Remedy:
         return out
 
 
-def probe_one(compiled, view: RecordView, subject) -> Finding:
-    """One rule for one subject on the view as it is now (no trace): the single-subject
-    evaluation every probe goes through. `subject` is an entry of run.subjects.subjects."""
-    return ClosureProgram.judge_one(compiled, view, subject)
+def probe_one(compiled, view: RecordView, subject) -> str:
+    """The status of one rule for one subject on the view as it is now (no trace, no Finding):
+    the single-subject evaluation every probe goes through. `subject` is an entry of
+    run.subjects.subjects."""
+    return ClosureProgram.status_one(compiled, view, subject)
 
 
 # What a remedy is for: a failure, or a target not yet due (its progress has a distance left too).
@@ -119,6 +120,8 @@ class Advisor:
         self._compilers: dict[int, object] = {}
         self._schema = load_record_schema()
         self._nodes: dict[str, dict] = {}
+        self._sides: dict[tuple, dict] = {}     # see sides_memo
+        self._trees: dict[int, tuple] = {}      # id(comparison) → its tree without spans
         # The entities whose caches a change under a pointer prefix invalidates.
         self._groups: dict[str, list] = {}
         for school in self.view.schools:
@@ -180,8 +183,8 @@ class Advisor:
         bases = {"record": "", "school": school.pointer if school else None,
                  "section": section.pointer if section else None}
         items = []
-        for number, title, left, right, op, own in parts:
-            item = _Item(number, title, left, right, op, left(env), right(env))
+        for number, title, left, right, op, own, node in parts:
+            item = _Item(number, title, left, right, op, left(env), right(env), node)
             if not (_numeric(item.value) and _numeric(item.required)):
                 return []
             for kind, keys in own:
@@ -246,7 +249,7 @@ class Advisor:
                    for mine in fields]
             self._at_least[key] = (part(k), part(p), [
                 (i + 1, self._indicator_title(target.analysis, checked, item), part(item.left), part(item.right),
-                 item.op, own[i]) for i, item in enumerate(items.items)])
+                 item.op, own[i], item) for i, item in enumerate(items.items)])
         return self._at_least[key]
 
     def _raise(self, target: "_Target", item: "_Item", share):
@@ -259,7 +262,8 @@ class Advisor:
             item.solved[key] = None
             for pointer, value in item.levers:
                 if pointer not in item.sides:
-                    item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value))
+                    memo = self.sides_memo(target, item.node, pointer)
+                    item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value), memo)
                 sides = item.sides[pointer]
                 n = solve_units(_Level(sides, share, op))
                 if n is not None:
@@ -360,6 +364,20 @@ class Advisor:
             self._subjects[key] = {subject_of(*entry): entry for entry in subjects(compiled.rule, self.view)}
         return self._subjects[key][subject]
 
+    def sides_memo(self, target: "_Target", compare, pointer: str) -> dict:
+        """The memo of a comparison's two sides as one input moves, for one subject: shared by
+        every rule that compares the same expression (R1 and R-SCHOOL's first indicator both
+        compare `r1_value >= params.r1_…` for a school section), so each point is probed once.
+        Keyed by the comparison's tree without its spans, the analysis and subject kind it is
+        resolved in, and the subject; a tree too deep to key is keyed by its identity."""
+        tree = self._trees.get(id(compare))
+        if tree is None:
+            tree = self._trees[id(compare)] = (ast.structure(compare) if ast.depth(compare) <= _MEMO_DEPTH
+                                               else ("unshared", id(compare)))
+        _, school, section, level, _ = target.subject
+        key = (id(target.analysis), target.compiled.rule.applies_to, tree, id(school), id(section), level, pointer)
+        return self._sides.setdefault(key, {})
+
     def _compiler(self, analysis):
         if id(analysis) not in self._compilers:
             self._compilers[id(analysis)] = compiler_for(analysis, self.as_of)
@@ -444,6 +462,7 @@ class _Item:
     op: str
     value: object
     required: object
+    node: object                         # the comparison as written (ast.Compare)
     levers: list = dataclasses.field(default_factory=list)
     solved: dict = dataclasses.field(default_factory=dict)
     ratio: str | None = None             # value ÷ requirement, as shown
@@ -462,7 +481,8 @@ class _Target:
         self._levers: dict = {}
         self._affected: dict = {}
 
-    def probe(self, changes: dict) -> Finding:
+    def probe(self, changes: dict) -> str:
+        """The rule's status for this subject with `changes` made."""
         return self.advisor.changed(changes, self.affected(changes),
                                     lambda: probe_one(self.compiled, self.advisor.view, self.subject))
 
@@ -473,15 +493,18 @@ class _Target:
         return self._affected[key]
 
     def passes(self, changes: dict) -> bool:
-        return self.probe(changes).status == "pass"
+        return self.probe(changes) == "pass"
 
 
     def lever(self, pointer: str, x0, whole: bool) -> "_Lever":
         """The input at `pointer` (now x0) as a lever of the whole rule."""
         if pointer not in self._levers:
-            lever = self._levers[pointer] = _Lever(self, pointer, x0, whole)
+            require = self.analysis.checked.get((self.compiled.rule.qualified_id, "require"))
+            memo = (self.advisor.sides_memo(self, require.node, pointer)
+                    if self.compiled.sides is not None and require is not None else {})
+            lever = self._levers[pointer] = _Lever(self, pointer, x0, whole, memo)
             # the finding is the rule at the current value: no need to probe it again
-            lever.memo[0] = (self.finding.value, self.finding.threshold)
+            lever.memo.setdefault(0, (self.finding.value, self.finding.threshold))
             lever.passed[0] = False
         return self._levers[pointer]
 
@@ -525,12 +548,12 @@ class _Lever(_Steps):
     """One input of one target as a lever of the whole rule: the compared sides (value,
     threshold) alone for solving, the rule itself for verifying."""
 
-    def __init__(self, target: _Target, pointer: str, x0, whole: bool):
+    def __init__(self, target: _Target, pointer: str, x0, whole: bool, memo: dict):
         super().__init__(x0, whole)
         self.target = target
         self.pointer = pointer
         self.op = target.compiled.op
-        self.memo: dict = {}      # n → (value, threshold)
+        self.memo = memo          # n → (value, threshold), shared (Advisor.sides_memo)
         self.passed: dict = {}    # n → the rule passes
 
     def sides(self, n):
@@ -546,7 +569,7 @@ class _Lever(_Steps):
 
     def passes(self, n) -> bool:
         if n not in self.passed:
-            self.passed[n] = self.target.probe({self.pointer: self.x(n)}).status == "pass"
+            self.passed[n] = self.target.probe({self.pointer: self.x(n)}) == "pass"
         return self.passed[n]
 
     def fails(self, n) -> bool:
@@ -563,12 +586,13 @@ class _Sides(_Steps):
     """One input of one target as it moves one indicator of at_least: the indicator's two
     sides, each candidate probed once (cheap: no other indicator runs)."""
 
-    def __init__(self, target: _Target, item: "_Item", pointer: str, x0, whole: bool):
+    def __init__(self, target: _Target, item: "_Item", pointer: str, x0, whole: bool, memo: dict):
         super().__init__(x0, whole)
         self.target = target
         self.item = item
         self.pointer = pointer
-        self.memo = {0: (item.value, item.required)}
+        self.memo = memo          # n → (a, b), shared (Advisor.sides_memo)
+        self.memo.setdefault(0, (item.value, item.required))
 
     def at(self, n):
         if n not in self.memo:
@@ -601,6 +625,7 @@ class _Level:
 # ---- solving one input -----------------------------------------------------------------
 
 LIMIT = 10 ** 9
+_MEMO_DEPTH = 64    # comparisons nested deeper than this are not keyed for sharing (see sides_memo)
 _TOWARDS = {">=": 1, ">": 1, "<=": -1, "<": -1}   # which way value − threshold must move
 
 

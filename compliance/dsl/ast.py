@@ -5,7 +5,7 @@ them to positions in the rule file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from fractions import Fraction
 
@@ -154,6 +154,21 @@ def walk(node: Node):
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
+
+
+def structure(node):
+    """The tree without spans or the way a number was written: equal for the same expression
+    written in two places (a key for sharing work between rules). Recursive: callers bound
+    the depth first."""
+    if isinstance(node, Node):
+        return (type(node).__name__,) + tuple(structure(getattr(node, f.name)) for f in fields(node)
+                                              if f.name not in _NOT_STRUCTURE)
+    if isinstance(node, tuple):
+        return tuple(structure(x) for x in node)
+    return node
+
+
+_NOT_STRUCTURE = frozenset({"span", "unit_span", "text"})
 
 
 def depth(node: Node) -> int:

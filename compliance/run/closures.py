@@ -21,7 +21,7 @@ from ..dsl.check import (AggregateInfo, Checked, CollectionRef, DerivedRef, Envi
 from ..logic import Unknown, k_and, k_not, k_or, merge, missing, undefined
 from ..record import Entity, RecordView, attestation, exact
 from .backend import Prepared, RunResult, collect, params_on, prepare
-from .judge import judge
+from .judge import judge, status_of
 from .subjects import subjects
 
 Fn = Callable[["Env"], object]
@@ -533,7 +533,19 @@ class ClosureProgram:
 
     @staticmethod
     def judge_one(compiled: CompiledRule, view: RecordView, subject: tuple, trace: bool = False, order=()):
-        """One rule for one subject: what remedies and fallbacks re-evaluate."""
+        """One rule for one subject: what fallbacks re-evaluate."""
+        env, when, value, threshold, result = ClosureProgram._outcome(compiled, view, subject, trace)
+        return judge(compiled.meta, subject, when, value, threshold, result, env.reads, env.notes, order)
+
+    @staticmethod
+    def status_one(compiled: CompiledRule, view: RecordView, subject: tuple) -> str:
+        """The status alone of one rule for one subject, without a trace or a Finding: what
+        each remedy probe asks."""
+        _, when, _, _, result = ClosureProgram._outcome(compiled, view, subject, False)
+        return status_of(when, result if when is True else False, compiled.meta.ahead)
+
+    @staticmethod
+    def _outcome(compiled: CompiledRule, view: RecordView, subject: tuple, trace: bool):
         _, school, section, level, _ = subject
         env = Env(view, school, section, level, compiled.slots, trace)
         when = True if compiled.when is None else compiled.when(env)
@@ -549,7 +561,7 @@ class ClosureProgram:
                 result = compare_values(op, value, threshold)
             else:
                 result = compiled.require(env)
-        return judge(compiled.meta, subject, when, value, threshold, result, env.reads, env.notes, order)
+        return env, when, value, threshold, result
 
 
 class ClosureBackend:
