@@ -65,9 +65,10 @@ class Remedy:
         return out
 
 
-def probe_one(compiled, view: RecordView, subject) -> str:
-    """The status of one rule for one subject on the view as it is now (no trace, no Finding):
-    the single-subject evaluation every probe goes through. `subject` is an entry of
+def probe_one(compiled, view: RecordView, subject) -> tuple:
+    """One rule for one subject on the view as it is now (no trace, no Finding): its status,
+    and its compared sides (value, threshold) if it got as far as comparing them, else None.
+    The single-subject evaluation every probe goes through. `subject` is an entry of
     run.subjects.subjects."""
     return ClosureProgram.status_one(compiled, view, subject)
 
@@ -122,6 +123,7 @@ class Advisor:
         self._nodes: dict[str, dict] = {}
         self._sides: dict[tuple, dict] = {}     # see sides_memo
         self._trees: dict[int, tuple] = {}      # id(comparison) → its tree without spans
+        self._affected: dict[tuple, list] = {}  # see affected
         # The entities whose caches a change under a pointer prefix invalidates.
         self._groups: dict[str, list] = {}
         for school in self.view.schools:
@@ -407,14 +409,18 @@ class Advisor:
     def affected(self, pointers, subject) -> list:
         """Entities whose derived values may change with these inputs: the record's, the
         subject's school and sections, and those holding the inputs. (A derived value of
-        some other entity that aggregates over this one would be missed; none does.)"""
-        out = [self.view.root]
+        some other entity that aggregates over this one would be missed; none does.)
+        Worked out once per school and inputs: every rule of a school asks the same."""
         _, school, _, _, _ = subject
-        if school is not None:
-            out.extend(self._groups.get(school.pointer, ()))
-        for p in pointers:
-            out.extend(self._groups.get("/".join(p.split("/")[:3]), ()))
-        return list({id(e): e for e in out}.values())
+        key = (school.pointer if school is not None else None, tuple(pointers))
+        if key not in self._affected:
+            out = [self.view.root]
+            if school is not None:
+                out.extend(self._groups.get(school.pointer, ()))
+            for p in pointers:
+                out.extend(self._groups.get("/".join(p.split("/")[:3]), ()))
+            self._affected[key] = list({id(e): e for e in out}.values())
+        return self._affected[key]
 
     def changed(self, changes: dict, entities, evaluate):
         """`evaluate()` with `changes` made in place in the view's data, then restored. The
@@ -479,21 +485,18 @@ class _Target:
         self.subject = subject
         self.finding = finding
         self._levers: dict = {}
-        self._affected: dict = {}
 
-    def probe(self, changes: dict) -> str:
-        """The rule's status for this subject with `changes` made."""
-        return self.advisor.changed(changes, self.affected(changes),
+    def probe(self, changes: dict) -> tuple:
+        """The rule for this subject with `changes` made: (status, sides or None), as probe_one."""
+        return self.advisor.changed(changes, self.advisor.affected(changes, self.subject),
                                     lambda: probe_one(self.compiled, self.advisor.view, self.subject))
 
-    def affected(self, pointers) -> list:
-        key = tuple(pointers)
-        if key not in self._affected:
-            self._affected[key] = self.advisor.affected(key, self.subject)
-        return self._affected[key]
-
     def passes(self, changes: dict) -> bool:
-        return self.probe(changes) == "pass"
+        return self.probe(changes)[0] == "pass"
+
+    def moved(self, pointer: str, x, evaluate):
+        """`evaluate()` with the one input at `pointer` set to x."""
+        return self.advisor.changed({pointer: x}, self.advisor.affected((pointer,), self.subject), evaluate)
 
 
     def lever(self, pointer: str, x0, whole: bool) -> "_Lever":
@@ -563,13 +566,15 @@ class _Lever(_Steps):
                 self.memo[n] = (None, None)
             else:
                 left, right, _ = t.compiled.sides
-                self.memo[n] = t.advisor.changed({self.pointer: self.x(n)}, t.affected([self.pointer]),
-                                                 lambda: t.sides(left, right))
+                self.memo[n] = t.moved(self.pointer, self.x(n), lambda: t.sides(left, right))
         return self.memo[n]
 
     def passes(self, n) -> bool:
         if n not in self.passed:
-            self.passed[n] = self.target.probe({self.pointer: self.x(n)}) == "pass"
+            status, sides = self.target.probe({self.pointer: self.x(n)})
+            self.passed[n] = status == "pass"
+            if sides is not None:
+                self.memo.setdefault(n, sides)     # the same closures as sides(n) runs
         return self.passed[n]
 
     def fails(self, n) -> bool:
@@ -597,8 +602,7 @@ class _Sides(_Steps):
     def at(self, n):
         if n not in self.memo:
             t, item = self.target, self.item
-            self.memo[n] = t.advisor.changed({self.pointer: self.x(n)}, t.affected([self.pointer]),
-                                             lambda: t.sides(item.left, item.right))
+            self.memo[n] = t.moved(self.pointer, self.x(n), lambda: t.sides(item.left, item.right))
         return self.memo[n]
 
 
@@ -640,6 +644,7 @@ def solve(lever):
 def solve_units(lever):
     """`solve` in whole units from the current value."""
     found = _closed_form(lever) if lever.op in _TOWARDS else None
+    directions = (1, -1)
     if found is not None:
         n_exact, direction = found
         if n_exact < lever.n_min:
@@ -647,8 +652,13 @@ def solve_units(lever):
         n = _settle(lever, n_exact, direction)
         if n is not None:
             return n
+        # The comparison only gets further from passing the other way (the search takes the
+        # rule to be monotone in the input): e.g. a teaching point's students, where fewer
+        # would pass the comparison but take the school out of scope, need not be tried up
+        # to a billion.
+        directions = (direction,)
     best = None
-    for direction in (1, -1):
+    for direction in directions:
         n = _search(lever, direction)
         if n is not None and (best is None or abs(n) < abs(best)):
             best = n

@@ -538,11 +538,14 @@ class ClosureProgram:
         return judge(compiled.meta, subject, when, value, threshold, result, env.reads, env.notes, order)
 
     @staticmethod
-    def status_one(compiled: CompiledRule, view: RecordView, subject: tuple) -> str:
-        """The status alone of one rule for one subject, without a trace or a Finding: what
-        each remedy probe asks."""
-        _, when, _, _, result = ClosureProgram._outcome(compiled, view, subject, False)
-        return status_of(when, result if when is True else False, compiled.meta.ahead)
+    def status_one(compiled: CompiledRule, view: RecordView, subject: tuple) -> tuple:
+        """The status of one rule for one subject, without a trace or a Finding (what each
+        remedy probe asks), and the compared sides (value, threshold) when they were
+        evaluated, else None."""
+        _, when, value, threshold, result = ClosureProgram._outcome(compiled, view, subject, False)
+        status = status_of(when, result if when is True else False, compiled.meta.ahead)
+        evaluated = when is True and compiled.sides is not None and not compiled.meta.rule.attestation
+        return status, ((value, threshold) if evaluated else None)
 
     @staticmethod
     def _outcome(compiled: CompiledRule, view: RecordView, subject: tuple, trace: bool):
