@@ -59,15 +59,38 @@ def _section(rng: random.Random, level: str, students: int, below: float = 0.20)
     def per_100(threshold):
         return max(0, round(threshold * _factor(rng, below) * students / 100 + 0.49))
 
+    above, core, pe = per_100(deg), per_100(backbone), per_100(pe_art)
+    # Teachers of a kind are among the section's teachers (plausibility W130): a section whose
+    # drawn kinds outnumber its drawn teachers gets as many teachers as its largest kind.
+    teachers = max(teachers, above, core, pe)
     return {
         "students": students, "classes": classes, "teachers": teachers,
-        "teachers_above_required_degree": per_100(deg),
-        "backbone_teachers": per_100(backbone),
-        "pe_art_teachers": per_100(pe_art),
+        "teachers_above_required_degree": above,
+        "backbone_teachers": core,
+        "pe_art_teachers": pe,
         "multimedia_classrooms": per_100(mm),
         "computers": round(students * rng.uniform(0.08, 0.2)),
         "teacher_computers": teachers,
     }
+
+
+def _class_sizes(rng: random.Random, students: int, classes: int) -> list[int]:
+    """One size per class, each the even share give or take 3, adding up to the section's
+    students (plausibility W132): the drawn differences are kept, and what they add up to
+    is taken back one student at a time over the classes."""
+    sizes = [students // classes + (1 if i < students % classes else 0) + rng.randint(-3, 3)
+             for i in range(classes)]
+    smallest = 1 if students >= classes else 0
+    sizes = [max(size, smallest) for size in sizes]
+    excess = sum(sizes) - students
+    i = 0
+    while excess:
+        step = 1 if excess > 0 else -1
+        if sizes[i % classes] - step >= smallest:
+            sizes[i % classes] -= step
+            excess -= step
+        i += 1
+    return sizes
 
 
 def _school(rng: random.Random, index: int, kind: str, levels, students_range, high_range,
@@ -103,8 +126,7 @@ def _school(rng: random.Random, index: int, kind: str, levels, students_range, h
         },
         "high_school_students": high,
         "high_school_classes": round(high / 50) if high else 0,
-        "class_sizes": {lv: [round(s["students"] / s["classes"]) + rng.randint(-3, 3)
-                             for _ in range(s["classes"])] for lv, s in sections.items()},
+        "class_sizes": {lv: _class_sizes(rng, s["students"], s["classes"]) for lv, s in sections.items()},
         "music_rooms_m2": [round(rng.uniform(70, 110), 1) for _ in range(rng.randint(1, 3))],
         "art_rooms_m2": [round(rng.uniform(70, 110), 1) for _ in range(rng.randint(1, 2))],
         "public_budget_yuan": round(sum(s["students"] for s in sections.values()) * rng.uniform(700, 1200), 2),

@@ -45,7 +45,7 @@ except ImportError:  # the generator works without the bench extra, only slower
     def _dumps(data) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-GENERATOR_VERSION = 1          # bump when the output changes, so stale caches are not reused
+GENERATOR_VERSION = 2          # bump when the output changes, so stale caches are not reused
 DEFAULT_SEED = 20240901
 DEFAULT_COUNTIES = 2900
 MEDIAN_SCHOOLS, SIGMA, MIN_SCHOOLS, MAX_SCHOOLS = 60, 0.55, 8, 260
