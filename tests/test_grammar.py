@@ -175,3 +175,14 @@ def test_keyword_where_a_value_is_due_is_named():
     assert (err.code, err.span.column, err.args["found"].zh) == ("E200", 12, "'and'")
     err = parse("a => 1")    # the operator the wrong way round is named as such (E208)
     assert err.code == "E208" and err.span.column == 3 and err.args == {"written": "=>", "meant": ">="}
+
+
+def test_structure_is_the_tree_without_where_it_was_written():
+    """ast.structure: the same expression written elsewhere, spaced or numbered differently,
+    has the same structure (remedies share probes by it); another expression does not."""
+    one = p("r1_value >= params.r1_teachers_above_degree_per_100")
+    two = p("  r1_value>=params.r1_teachers_above_degree_per_100")
+    assert one.span != two.span and ast.structure(one) == ast.structure(two)
+    assert ast.structure(p("x >= 4.2")) == ast.structure(p("x >= 4.20"))
+    assert ast.structure(p("x >= 4.2")) != ast.structure(p("x > 4.2"))
+    assert ast.structure(p("r1_value >= 1")) != ast.structure(p("r2_value >= 1"))

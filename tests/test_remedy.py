@@ -425,3 +425,35 @@ def test_no_joint_remedy_carries_a_part_it_does_not_need():
             short = copy.deepcopy(fixed)
             set_at(short, p.pointer, p.target - (1 if isinstance(p.target, int) else Fraction(1, 100)))
             assert _finding(checker(), short, "R-SCHOOL", "A", "primary").status == "fail", p.text_zh
+
+
+def test_a_comparison_two_rules_make_is_probed_once():
+    """R7 and R-SCHOOL's seventh indicator compare the same expression for the same school
+    section: an advisor that has solved R7 does not probe those points again for R-SCHOOL,
+    and gives R-SCHOOL the same remedies as an advisor that never saw R7."""
+    data, school_f = _two_short_indicators()
+    r7 = _finding(checker(), data, "R7", "A", "primary")
+    assert r7.status == "fail"
+    alone = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    expected = alone.remedies(school_f)
+    shared = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    shared.remedies(r7)
+    before = shared.probes
+    assert shared.remedies(school_f) == expected
+    assert shared.probes - before < alone.probes
+
+
+def test_a_lever_is_searched_only_the_way_its_comparison_improves():
+    """A teaching point of 60 students, one teacher above the required degree short of R1:
+    fewer students would pass the comparison but take the school out of the resource
+    indicators (teaching points under 50), so the student count has no remedy — found with a
+    few probes, not by doubling the students up to a billion the other way."""
+    data = base_record()
+    sec = data["schools"][4]["sections"]["primary"]
+    sec["students"], sec["teachers_above_required_degree"] = 60, 2       # 3.33 per hundred < 4.2
+    f = _finding(checker(), data, "R1", "E", "primary")
+    assert f.status == "fail"
+    advisor, _ = _advisor_target(checker(), data, f)
+    found = advisor.remedies(f)
+    assert [r.pointer for r in found] == ["/schools/4/sections/primary/teachers_above_required_degree"]
+    assert advisor.probes <= 20
