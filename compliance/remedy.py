@@ -124,6 +124,7 @@ class Advisor:
         self._sides: dict[tuple, dict] = {}     # see sides_memo
         self._trees: dict[int, tuple] = {}      # id(comparison) → its tree without spans
         self._affected: dict[tuple, list] = {}  # see affected
+        self._holders: dict[str, str] = {}      # pointer → /schools/<i> or /history/<i> (or its first keys)
         # The entities whose caches a change under a pointer prefix invalidates.
         self._groups: dict[str, list] = {}
         for school in self.view.schools:
@@ -410,15 +411,16 @@ class Advisor:
         """Entities whose derived values may change with these inputs: the record's, the
         subject's school and sections, and those holding the inputs. (A derived value of
         some other entity that aggregates over this one would be missed; none does.)
-        Worked out once per school and inputs: every rule of a school asks the same."""
+        Worked out once per school and the schools (or history entries) holding the inputs:
+        most probes of a school ask for the same."""
         _, school, _, _, _ = subject
-        key = (school.pointer if school is not None else None, tuple(pointers))
+        holders = self._holders
+        key = (school.pointer if school is not None else None,
+               *[holders.get(p) or holders.setdefault(p, "/".join(p.split("/")[:3])) for p in pointers])
         if key not in self._affected:
             out = [self.view.root]
-            if school is not None:
-                out.extend(self._groups.get(school.pointer, ()))
-            for p in pointers:
-                out.extend(self._groups.get("/".join(p.split("/")[:3]), ()))
+            for group in key:
+                out.extend(self._groups.get(group, ()))
             self._affected[key] = list({id(e): e for e in out}.values())
         return self._affected[key]
 
