@@ -247,3 +247,28 @@ def test_inputs_in_order_without_hidden_files_or_the_report_being_written(tmp_pa
     assert count([str(single), str(folder)], folder / "report.json") == 3 and count(paths) is None
     assert not is_batch([str(single)]) and is_batch([str(folder)]) and is_batch(["-"])
     assert is_batch([str(single), str(single)])
+
+
+def test_checking_processes_collect_garbage_less_often():
+    """The CLI and each worker of --jobs set the collector's thresholds (parallel.tune_gc): at
+    Python's defaults a batch spent about a fifth of its time collecting."""
+    from compliance.parallel import GC_THRESHOLDS
+    code = ("import gc, sys, compliance.cli as c; c.main(['check', sys.argv[1]]); "
+            "print(list(gc.get_threshold()))")
+    done = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "guigang-2021.json")], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.stdout.strip().splitlines()[-1] == str(list(GC_THRESHOLDS))
+    from compliance import parallel
+    seen = []
+    pool = parallel.ProcessPoolExecutor(1, mp_context=parallel._context(), initializer=parallel._start,
+                                        initargs=(parallel.Options(None),))
+    try:
+        seen = pool.submit(_thresholds).result()
+    finally:
+        pool.shutdown()
+    assert tuple(seen) == GC_THRESHOLDS
+
+
+def _thresholds():
+    import gc
+    return gc.get_threshold()
