@@ -26,8 +26,8 @@ CHUNK = 16   # records judged together by the columnar backend
 # The cyclic garbage collector at Python's default thresholds (700, 10, 10) took about a fifth
 # of a batch check: a check allocates millions of short-lived objects, few of them in cycles,
 # and every full collection walks all the records, findings and caches alive. Collecting the
-# young generation every 10,000 allocations, and older ones rarely, cut that by about half for
-# some 25 MB more peak memory per process (benchmarks/README.md, "Garbage collection").
+# young generation every 10,000 allocations, and older ones rarely, cut that by more than half
+# for 40–55 MB more peak memory per process (benchmarks/README.md, issue 11, fourth session).
 GC_THRESHOLDS = (10_000, 50, 100)
 
 
