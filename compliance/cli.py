@@ -207,7 +207,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .parallel import tune_gc
+    from .collector import tune_gc
     tune_gc()
     # A name may hold a lone surrogate ("\ud800" is valid JSON): write it as that escape,
     # which keeps a JSON report valid and equal, rather than fail on it.

@@ -7,13 +7,13 @@ only that many finished ones behind it.
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from .batch_job import Judge, Options, Outcome
+from .collector import tune_gc
 from .inputs import Source
 
 # The judge of this worker process, set once by the pool's initializer: the per-process cache
@@ -22,18 +22,6 @@ _worker_judge: Judge | None = None
 
 
 CHUNK = 16   # records judged together by the columnar backend
-
-# The cyclic garbage collector at Python's default thresholds (700, 10, 10) took about a fifth
-# of a batch check: a check allocates millions of short-lived objects, few of them in cycles,
-# and every full collection walks all the records, findings and caches alive. Collecting the
-# young generation every 10,000 allocations, and older ones rarely, cut that by more than half
-# for 40–55 MB more peak memory per process (benchmarks/README.md, issue 11, fourth session).
-GC_THRESHOLDS = (10_000, 50, 100)
-
-
-def tune_gc() -> None:
-    """Set the collector for a checking process: the CLI's and each worker's."""
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def outcomes(sources: Iterable[Source], options: Options, jobs: int) -> Iterator[Outcome]:

@@ -13,8 +13,6 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from . import encoding, schema_errors
 from .diagnostics import Diagnostic, Localized, Location
 from .fieldnames import field_label
@@ -196,6 +194,9 @@ def _short(value) -> str:
 
 
 def _validate_with_jsonschema(data, file: str) -> list[Diagnostic]:
+    # Imported here: only a record that is not valid comes this way, and importing jsonschema
+    # is ≈ 0.1 s of every cold `check`.
+    from jsonschema import Draft202012Validator
     schema = load_record_schema()
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     out = []

@@ -250,9 +250,9 @@ def test_inputs_in_order_without_hidden_files_or_the_report_being_written(tmp_pa
 
 
 def test_checking_processes_collect_garbage_less_often():
-    """The CLI and each worker of --jobs set the collector's thresholds (parallel.tune_gc): at
+    """The CLI and each worker of --jobs set the collector's thresholds (collector.tune_gc): at
     Python's defaults a batch spent about a fifth of its time collecting."""
-    from compliance.parallel import GC_THRESHOLDS
+    from compliance.collector import GC_THRESHOLDS
     code = ("import gc, sys, compliance.cli as c; c.main(['check', sys.argv[1]]); "
             "print(list(gc.get_threshold()))")
     done = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "guigang-2021.json")], cwd=ROOT,
