@@ -165,57 +165,59 @@ def _print_finding(console: Console, f: Finding, zh: bool, advice: dict | None =
     head = Text(f"  {mark} ", style=style)
     head.append(f"{f.rule} ", style="bold")
     head.append(f.title if zh or not f.title_en else f.title_en)
-    console.print(head)
-    console.print(f"      {f.message('zh' if zh else 'en')}")
+    # The finding's lines printed at once: a console.print costs more than the line it prints
+    # (≈ 0.1 s of a failing county's report when each line was printed on its own).
+    lines: list = [head, f"      {f.message('zh' if zh else 'en')}"]
     if f.op and f.value is not None and f.threshold is not None:
         value, threshold = format_number(f.value, f.percent), format_number(f.threshold, f.percent)
         if value == threshold and f.value != f.threshold:   # 0.500001 against 0.5: show the digits that differ
             value = format_number(f.value, f.percent, places=12)
-        console.print(f"      {'实际值' if zh else 'value'} {value}，{'要求' if zh else 'required'} {f.op} {threshold}"
+        lines.append(f"      {'实际值' if zh else 'value'} {value}，{'要求' if zh else 'required'} {f.op} {threshold}"
                       if zh else f"      value {value}; required {f.op} {threshold}")
     notes = dict(f.notes)
     if "exact" in notes and "precision" in notes and f.value is not None:   # compared after rounding (round_to)
         exact, unit = format_number(notes["exact"], places=6), format_number(notes["precision"])
-        console.print(f"      精确值 {exact}，精确到 {unit} 后为 {format_number(f.value)}，以此比较" if zh
+        lines.append(f"      精确值 {exact}，精确到 {unit} 后为 {format_number(f.value)}，以此比较" if zh
                       else f"      exact value {exact}; compared rounded to {unit}: {format_number(f.value)}")
     doubtful = depends_on(f.inputs, suspects or {})
     if doubtful:
-        console.print(Text(f"      依赖前后矛盾的数据（见“数据质量”）：{'、'.join(doubtful)}" if zh else
+        lines.append(Text(f"      依赖前后矛盾的数据（见“数据质量”）：{'、'.join(doubtful)}" if zh else
                            f"      reads implausible data (see Data quality): {', '.join(doubtful)}", style="yellow"))
     if f.deadline:
-        console.print(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
+        lines.append(f"      {'目标期限' if zh else 'deadline'} {f.deadline}")
     if f.progress is not None:
-        console.print(f"      {'进度' if zh else 'progress'} {format_number(f.progress, True)}"
+        lines.append(f"      {'进度' if zh else 'progress'} {format_number(f.progress, True)}"
                       + ("（100% 为达到要求）" if zh else " (100% = met)"))
     if advice:
         remedies = advice.get("remedies") or []
         if remedies:
             texts = [r.text_zh if zh else r.text_en for r in remedies[:3]]
-            console.print(f"      {'距离达标：' if zh else 'to comply: '}{'；或'.join(texts) if zh else '; or '.join(texts)}")
+            lines.append(f"      {'距离达标：' if zh else 'to comply: '}{'；或'.join(texts) if zh else '; or '.join(texts)}")
         cv = advice.get("cv")
         if cv is not None and cv.ranked:
             top = "、".join(f"{c.school_name}（{format_number(c.share, True)}）" for c in cv.ranked[:3]) if zh else \
                 ", ".join(f"{c.school_name} ({format_number(c.share, True)})" for c in cv.ranked[:3])
-            console.print(f"      {'差异主要来自：' if zh else 'most of the spread: '}{top}")
+            lines.append(f"      {'差异主要来自：' if zh else 'most of the spread: '}{top}")
             if cv.fix:
                 name = next((c.school_name for c in cv.ranked if c.school == cv.fix[0]), cv.fix[0])
-                console.print(f"      {'只调一所学校的最小改动：' if zh else 'smallest single-school change: '}{name} "
+                lines.append(f"      {'只调一所学校的最小改动：' if zh else 'smallest single-school change: '}{name} "
                               f"{format_number(cv.fix[1])} → {format_number(cv.fix[2])}")
     c = f.citation
     if f.overridden_citation:
         o = f.overridden_citation
-        console.print(Text(f"      {'取代上级条款' if zh else 'replaces'}：{o.get('document', '')} {o.get('article', '')}{o.get('item', '')}"
+        lines.append(Text(f"      {'取代上级条款' if zh else 'replaces'}：{o.get('document', '')} {o.get('article', '')}{o.get('item', '')}"
                            f"  “{o.get('quote', '')}”", style="dim"))
     if c:
         where = "".join(x for x in (c.get("document"), " " if c.get("article") else "", c.get("article"), c.get("item")) if x)
         grade = {"reconstructed": "（原文为重构，待核）" if zh else " (reconstructed text)"}.get(c.get("source_grade"), "")
         label = "出处：" if zh else "source: "
-        console.print(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
+        lines.append(Text(f"      {label}{where}{grade}  “{c.get('quote', '')}”", style="dim"))
         for line in citation_notes(c, zh):
-            console.print(Text(f"      {line}", style="dim"))
+            lines.append(Text(f"      {line}", style="dim"))
     source = threshold_source_note(f.threshold_source, zh)
     if source:
-        console.print(Text(f"      {source}", style="dim"))
+        lines.append(Text(f"      {source}", style="dim"))
+    console.print(*lines, sep="\n")
 
 
 def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int = 120) -> str:
