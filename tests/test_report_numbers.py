@@ -21,3 +21,16 @@ def test_examples():
     assert json_number(Fraction(21, 5)) == (4.2, None)
     assert json_number(Fraction(1, 3))[1] == "1/3"
     assert json_number(Fraction(12345678901234567, 10 ** 17))[1] is not None   # 17 digits do not survive
+
+
+def test_the_json_report_is_written_the_same_by_orjson_and_for_a_huge_integer():
+    """render_json indents with orjson; a number orjson cannot write (beyond 64 bits) goes
+    through the json module, and both read back as the same document."""
+    import json
+    from datetime import date
+    from compliance.report.json_report import render_json
+    small = {"value": 0.1, "when": date(2024, 9, 1), "名": "县", "list": [1, {"a": []}]}
+    assert render_json(small) == json.dumps({**small, "when": "2024-09-01"}, ensure_ascii=False, indent=2) + "\n"
+    huge = {"value": 2 ** 70, "exact": Fraction(1, 3)}
+    text = render_json(huge)
+    assert json.loads(text)["value"] == 2 ** 70 and text.endswith("\n")
