@@ -123,7 +123,7 @@ class TextWriter:
         zh = self.zh
         buffer = io.StringIO()
         console = Console(file=buffer, force_terminal=self.color, no_color=not self.color, width=self.width,
-                          highlight=False, soft_wrap=False)
+                          highlight=False, markup=False, soft_wrap=False)
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("数据" if zh else "Record", no_wrap=True)   # the name is what a reader looks up
         table.add_column("地区" if zh else "Jurisdiction", overflow="fold")

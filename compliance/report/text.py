@@ -28,8 +28,9 @@ def render_text(findings: list[Finding], title: str, as_of: str, lang: str = "zh
     zh = lang == "zh"
     suspects = implausible_pointers(list(quality))
     buffer = io.StringIO()
+    # markup=False: names and messages are the record's words; "[/b]" in a school's name is text.
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
-                      soft_wrap=True)
+                      markup=False, soft_wrap=True)
     v = verdict(findings)
     label_zh, label_en, style = _VERDICT[v]
     console.print(Text(title, style="bold"))
@@ -224,7 +225,7 @@ def render_coverage(coverage, lang: str = "zh", color: bool = False, width: int 
     """One row per numbered paragraph: what encodes it, or why nothing can."""
     zh = lang == "zh"
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False, markup=False)
     pack = coverage.pack
     console.print(Text(f"{pack.title}（{pack.document_label}）" if zh else f"{pack.title} ({pack.document_label})",
                        style="bold"))
