@@ -935,7 +935,7 @@ def cmd_export(args) -> int:
     if data is None or has_errors(problems):
         return EXIT_ERROR
     if is_workbook(args.output):
-        problem = _output_problem(args.output)
+        problem = _output_problem(args.output) or _not_in_a_workbook(data, str(args.input))
         if problem is not None:
             _print_diagnostics([problem], args.lang)
             return EXIT_ERROR
@@ -952,6 +952,20 @@ def cmd_export(args) -> int:
     for name, text in folder_texts(data).items():
         _write_bytes(text.encode("utf-8-sig"), folder / name)
     return EXIT_OK
+
+
+def _not_in_a_workbook(data: dict, file: str) -> Diagnostic | None:
+    """E156 for a record holding a character a workbook cannot (compliance/xml_text.py)."""
+    from .xml_text import first_not_xml
+    found = first_not_xml(data)
+    if found is None:
+        return None
+    where, char = found
+    code = f"U+{ord(char):04X}"
+    return Diagnostic("E156", Location(file, pointer=where), {"reason": Localized(
+        f"{where} 处含有工作簿无法保存的字符 {code}（控制字符），请删去后再导出；导出为 CSV 文件夹则可保留",
+        f"{where} holds a character a workbook cannot keep ({code}, a control character): remove it, "
+        "or export to a folder of CSV files")})
 
 
 def _write_bytes(data: bytes, output: Path) -> None:

@@ -302,3 +302,25 @@ def test_text_reports_print_the_records_words_as_written(capsys, tmp_path, name,
     shutil.copy(EXAMPLES / "county-fail.json", folder / "b.json")
     code, out, err = run(capsys, "check", folder, "--jobs", "1")
     assert code == 1 and county in out, err
+
+
+def test_a_control_character_in_a_name_is_escaped_in_xml_reports_and_stops_a_workbook_export(capsys, tmp_path):
+    """XML has no place for U+0001: the xlsx and JUnit reports write it as "\\u0001" (the
+    xlsx report stopped with an internal error, and JUnit wrote XML no parser reads); an
+    export to a workbook, which would not give the record back, is refused with E156 at the
+    name, while an export to CSV keeps it."""
+    data = json.loads((EXAMPLES / "county-fail.json").read_text(encoding="utf-8"))
+    data["schools"][0]["name"] = "第一\u0001小学"
+    record = tmp_path / "c.json"
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "check", record, "--format", "xlsx", "--output", tmp_path / "r.xlsx")
+    assert code == 1, err
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert any("第一\\u0001小学" in str(c.value) for row in book.worksheets[1].iter_rows() for c in row)
+    code, out, err = run(capsys, "check", record, "--format", "junit")
+    assert code == 1 and "第一\\u0001小学" in ET.tostring(ET.fromstring(out.split("\n", 1)[1]), encoding="unicode")
+    code, out, err = run(capsys, "export", record, "-o", tmp_path / "e.xlsx")
+    assert code == 2 and "E156" in err and "/schools/0/name" in err and "U+0001" in err
+    assert not (tmp_path / "e.xlsx").exists()
+    code, out, err = run(capsys, "export", record, "-o", tmp_path / "csv")
+    assert code == 0, err

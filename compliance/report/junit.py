@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..xml_text import xml_safe
 from .records import Checked
 
 _DECISIVE = ("must", "veto")
@@ -33,6 +34,11 @@ def outcome_of(finding: dict) -> str:
 
 def render(records: list[Checked], lang: str = "zh") -> str:
     root = build(records, lang)
+    for element in root.iter():     # names and messages are the record's words: XML-safe
+        if element.text:
+            element.text = xml_safe(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, xml_safe(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..xml_text import xml_safe
 from .indicators import exact, reach
 from .records import Checked
 
@@ -83,7 +84,7 @@ class _Sheet:
         sheet.auto_filter.ref = "A1:{}1".format(get_column_letter(len(names)))   # widened by close()
         header = []
         for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
+            cell = WriteOnlyCell(sheet, value=xml_safe(name))
             cell.font = _BOLD
             cell.alignment = _WRAP
             header.append(cell)
@@ -91,6 +92,7 @@ class _Sheet:
 
     def add(self, values: list, fills: dict[int, str] | None = None) -> None:
         """`fills`: 0-based column → FILLS key."""
+        values = [xml_safe(v) if isinstance(v, str) else v for v in values]
         if fills:
             values = list(values)
             for column, key in fills.items():
