@@ -926,6 +926,7 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     from .table_files import is_workbook, lossless
+    from .unwritable import NOT_UTF8, NOT_XML
     from .validate import read_record, unknown_as_errors
     data, problems = read_record(args.input)
     problems = unknown_as_errors(problems)
@@ -935,7 +936,7 @@ def cmd_export(args) -> int:
     if data is None or has_errors(problems):
         return EXIT_ERROR
     if is_workbook(args.output):
-        problem = _output_problem(args.output) or _not_in_a_workbook(data, str(args.input))
+        problem = _output_problem(args.output) or _unwritable(data, str(args.input), NOT_XML)
         if problem is not None:
             _print_diagnostics([problem], args.lang)
             return EXIT_ERROR
@@ -948,24 +949,29 @@ def cmd_export(args) -> int:
         _print_diagnostics([Diagnostic("E108", Location(str(folder)), {"reason": Localized(
             "应为 .xlsx 文件名，或一个文件夹（写入 CSV 文件）", "give an .xlsx file name, or a folder (for CSV files)")})], args.lang)
         return EXIT_ERROR
+    problem = _unwritable(data, str(args.input), NOT_UTF8)
+    if problem is not None:
+        _print_diagnostics([problem], args.lang)
+        return EXIT_ERROR
     folder.mkdir(exist_ok=True)
     for name, text in folder_texts(data).items():
         _write_bytes(text.encode("utf-8-sig"), folder / name)
     return EXIT_OK
 
 
-def _not_in_a_workbook(data: dict, file: str) -> Diagnostic | None:
-    """E156 for a record holding a character a workbook cannot (compliance/xml_text.py)."""
-    from .xml_text import first_not_xml
-    found = first_not_xml(data)
+def _unwritable(data: dict, file: str, chars) -> Diagnostic | None:
+    """E156 for a record holding a character the export's files cannot (compliance/unwritable.py):
+    a control character in a workbook, a lone surrogate in any file."""
+    from .unwritable import first_found
+    found = first_found(data, chars)
     if found is None:
         return None
     where, char = found
     code = f"U+{ord(char):04X}"
     return Diagnostic("E156", Location(file, pointer=where), {"reason": Localized(
-        f"{where} 处含有工作簿无法保存的字符 {code}（控制字符），请删去后再导出；导出为 CSV 文件夹则可保留",
-        f"{where} holds a character a workbook cannot keep ({code}, a control character): remove it, "
-        "or export to a folder of CSV files")})
+        f"{where} 处含有无法写入该格式的字符 {code}（控制字符或单独的代理码位），请删去后再导出",
+        f"{where} holds a character this format cannot keep ({code}, a control character or a lone "
+        "surrogate): remove it before exporting")})
 
 
 def _write_bytes(data: bytes, output: Path) -> None:

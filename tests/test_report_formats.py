@@ -324,3 +324,23 @@ def test_a_control_character_in_a_name_is_escaped_in_xml_reports_and_stops_a_wor
     assert not (tmp_path / "e.xlsx").exists()
     code, out, err = run(capsys, "export", record, "-o", tmp_path / "csv")
     assert code == 0, err
+
+
+def test_a_lone_surrogate_in_a_name_is_escaped_in_json_and_stops_an_export(capsys, tmp_path):
+    """JSON allows "\\ud800", UTF-8 has no place for it: the JSON Lines of a batch stopped with
+    an internal error and an export to CSV too. Reports now write it as its escape (the same
+    name when read back); an export is refused with E156 at the name."""
+    data = json.loads((EXAMPLES / "county-fail.json").read_text(encoding="utf-8"))
+    data["schools"][0]["name"] = "第一\ud800小学"
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(data), encoding="utf-8")     # ensure_ascii: "\ud800"
+    for args, out_file in (([folder, "--format", "jsonl"], tmp_path / "o.jsonl"),
+                           ([folder / "a.json", "--format", "json"], tmp_path / "o.json")):
+        code, out, err = run(capsys, "check", *args, "--findings", "all", "--output", out_file)
+        assert code == 1, err
+        report = json.loads(out_file.read_bytes().decode("utf-8").splitlines()[0] if out_file.suffix == ".jsonl"
+                            else out_file.read_bytes().decode("utf-8"))
+        assert "第一\ud800小学" in {f["subject"].get("school_name") for f in report["findings"]}
+    code, out, err = run(capsys, "export", folder / "a.json", "-o", tmp_path / "csv")
+    assert code == 2 and "E156" in err and "U+D800" in err and not (tmp_path / "csv").exists()

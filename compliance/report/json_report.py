@@ -12,6 +12,7 @@ import orjson
 
 from .. import __version__
 from ..findings import Finding, summary, verdict
+from ..unwritable import NOT_UTF8, escaped
 from ..plausibility import depends_on, implausible_pointers
 
 
@@ -207,7 +208,15 @@ def render_json(report: dict) -> str:
     try:
         return orjson.dumps(report, default=_default, option=orjson.OPT_INDENT_2).decode() + "\n"
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False, default=_default) + "\n"
+        return _json_text(report, None, 2) + "\n"
+
+
+def _json_text(report: dict, separators, indent) -> str:
+    """What orjson refuses — an integer beyond 64 bits, a lone surrogate in a name (JSON allows
+    "\\ud800"; UTF-8 has no place for it) — written by the json module, with each lone
+    surrogate as its escape, so that the text encodes to UTF-8 and reads back the same."""
+    text = json.dumps(report, ensure_ascii=False, indent=indent, separators=separators, default=_default)
+    return escaped(text, NOT_UTF8)
 
 
 def render_json_line(report: dict) -> bytes:
@@ -218,7 +227,7 @@ def render_json_line(report: dict) -> bytes:
     try:
         return orjson.dumps(report, default=_default)
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(report, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
+        return _json_text(report, (",", ":"), None).encode()
 
 
 def _default(value):

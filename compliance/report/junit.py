@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..xml_text import xml_safe
+from ..unwritable import xml_safe
 from .records import Checked
 
 _DECISIVE = ("must", "veto")

@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..xml_text import xml_safe
+from ..unwritable import xml_safe
 from .indicators import exact, reach
 from .records import Checked
 
