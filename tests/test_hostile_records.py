@@ -258,3 +258,42 @@ def test_a_rate_typed_as_a_percentage_says_what_to_write(tmp_path, lang, words):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code, _, err = run("check", path, "--lang", lang)
     assert code == 2 and "#/facts/social_recognition_rate" in err and words in err
+
+
+# Words a record may carry that an output format may not: console markup, control characters,
+# a lone surrogate, NUL, a right-to-left override, markup of HTML and XML.
+AWKWARD = ["A[/b]校", "[bold]校", "第一\u0001小学\u000b", "第一\ud800小学", "N\u0000UL", "\u202e校名", "<script>x</script>",
+           "]]>&amp;"]
+OUTPUTS = [("text", None), ("json", "o.json"), ("html", "o.html"), ("xlsx", "o.xlsx"), ("sarif", None), ("junit", None)]
+
+
+@pytest.mark.parametrize("fmt,out", OUTPUTS)
+def test_awkward_words_in_every_name_never_stop_a_report(tmp_path, fmt, out):
+    """Every name of the record (schools, the jurisdiction) in turn holds each awkward word;
+    every report format, one record and a batch, answers without an internal error."""
+    data = json.loads(RECORD)
+    for i, school in enumerate(data["schools"]):
+        school["name"] = AWKWARD[i % len(AWKWARD)]
+    data["jurisdiction"]["name"] = "".join(AWKWARD)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / "b.json").write_text(RECORD, encoding="utf-8")
+    for path in (folder / "a.json", folder):
+        args = ["check", path, "--format", fmt, "--jobs", "1"]
+        if out:
+            args += ["--output", tmp_path / f"{path.name}-{out}"]
+        code, stdout, err = run(*args)
+        assert code == 1, err
+
+
+def test_awkward_words_are_exported_to_csv_or_refused_for_a_workbook(tmp_path):
+    data = json.loads(RECORD)
+    for i, school in enumerate(data["schools"]):
+        school["name"] = AWKWARD[i % len(AWKWARD)].replace("\ud800", "")   # CSV cannot hold that one
+    record = tmp_path / "a.json"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run("export", record, "-o", tmp_path / "csv")
+    assert code == 0, err
+    code, _, err = run("export", record, "-o", tmp_path / "a.xlsx")
+    assert code == 2 and "E156" in err
