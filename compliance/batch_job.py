@@ -29,6 +29,7 @@ class Options:
     allow_unknown: bool = False        # --allow-unknown-fields: W116 instead of E120
     max_record_mb: float = MAX_RECORD_MB   # --max-record-size
     strict: bool = False               # --strict: implausible figures are errors
+    subjects: bool = False             # Outcome.subjects, for the writers that point at them (xlsx, SARIF, JUnit)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def _outcome(source, data, raw, as_of, checker, findings, problems, options: Opt
     shown = [d for d in problems if d.code not in CODES] + ([summary(source.name, quality)] if quality else [])
     return Outcome(source.name, render_json_line(report), report["verdict"], str(jurisdiction.get("name", "")),
                    counts, tuple((rule, title, n) for rule, (title, n) in failed.items()), tuple(shown),
-                   subjects=tuple((f.subject.pointer, f.subject.label(options.lang)) for f in kept))
+                   subjects=tuple((f.subject.pointer, f.subject.label(options.lang)) for f in kept)
+                   if options.subjects else ())
 
 
 def _error_line(name: str, problems: list[Diagnostic], lang: str, internal: str | None = None) -> bytes:

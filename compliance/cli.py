@@ -453,7 +453,7 @@ def _check_batch(args) -> int:
             return _input_error(args, [problem])
     options = Options(tuple(args.pack) if args.pack else None, tuple(str(r) for r in args.rules), as_of,
                       args.lang, args.findings == "problems", args.advice, args.allow_unknown_fields,
-                      args.max_record_mb, args.strict)
+                      args.max_record_mb, args.strict, args.format in DOCUMENT_FORMATS)
     total = count(args.paths, args.output)
     jobs = args.jobs if total is None else max(1, min(args.jobs, total))
     to_terminal = args.output is None and sys.stdout.isatty()
