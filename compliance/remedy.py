@@ -5,7 +5,9 @@ shown unless a probe confirmed it.
 One `Advisor` per record: the record is converted once into one RecordView. A probe changes
 inputs in place in the view's data, clears the derived-value caches of the entities they
 affect, evaluates the one rule for the one subject with the compiled closures
-(`probe_one`), and restores the values.
+(`probe_one`: its status only), and restores the values. The compared sides at each probed
+value are remembered per subject and shared by every rule that compares the same expression
+(`sides_memo`: R1 and R-SCHOOL's first indicator), so no point is probed twice.
 
 - a numeric input: the compared sides are evaluated at x0, x0+1 and x0+2. If value −
   threshold is affine in x (a count, an area, the numerator of a split share), or the
