@@ -14,7 +14,7 @@ first run apart (a first run may fill caches):
 * `compliance check county.json`                — the text report, every failure with its remedies
 * `compliance check county.json --format json`  — the JSON report, with remedies and steps
 
-and in this process, best of 3: the evaluation (`checker.check(record, as_of)`, traces on as the
+and in this process, best of 7: the evaluation (`checker.check(record, as_of)`, traces on as the
 CLI runs it) and the remedies (`compliance.remedy.advise` over its failures), and their ratio.
 
 Targets of issue 11: text ≤ 1.5 s, JSON ≤ 2 s, remedies ≤ 2× the evaluation.
@@ -41,6 +41,10 @@ SEED = 20240901
 SCHOOLS = 64          # county.scaled_mix rounds each type: 65 schools
 BELOW = 0.23
 REPEATS = 3
+# In process, each side of remedies ÷ evaluation is the best of more runs: a run takes ≈ 0.1 s,
+# and on a shared machine whose speed drifts the minimum of 7 estimates each side's own cost
+# better than the minimum of 3. Both sides get the same number of runs.
+IN_PROCESS_REPEATS = 7
 TARGETS = {"text_s": 1.5, "json_s": 2.0, "remedies_ratio": 2.0}
 
 
@@ -149,8 +153,8 @@ def main(argv=None) -> int:
         with_steps = sum(1 for f in failing if f.get("steps"))
 
         read_s, _ = best(lambda: read_record(path))
-        evaluation_s, findings = best(lambda: checker.check(data, as_of))
-        remedies_s, advice = best(lambda: advise(checker, findings, data, as_of))
+        evaluation_s, findings = best(lambda: checker.check(data, as_of), IN_PROCESS_REPEATS)
+        remedies_s, advice = best(lambda: advise(checker, findings, data, as_of), IN_PROCESS_REPEATS)
         reports = report_times(checker, findings, advice, data, as_of, path)
 
     schools = len(record["schools"])
