@@ -926,17 +926,16 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     from .table_files import is_workbook, lossless
-    from .unwritable import NOT_UTF8, NOT_XML
     from .validate import read_record, unknown_as_errors
     data, problems = read_record(args.input)
     problems = unknown_as_errors(problems)
     if data is not None and not has_errors(problems):
-        problems += lossless(data, str(args.input))
+        problems += lossless(data, str(args.input), is_workbook(args.output))
     _print_diagnostics(problems, args.lang)
     if data is None or has_errors(problems):
         return EXIT_ERROR
     if is_workbook(args.output):
-        problem = _output_problem(args.output) or _unwritable(data, str(args.input), NOT_XML)
+        problem = _output_problem(args.output)
         if problem is not None:
             _print_diagnostics([problem], args.lang)
             return EXIT_ERROR
@@ -949,29 +948,10 @@ def cmd_export(args) -> int:
         _print_diagnostics([Diagnostic("E108", Location(str(folder)), {"reason": Localized(
             "应为 .xlsx 文件名，或一个文件夹（写入 CSV 文件）", "give an .xlsx file name, or a folder (for CSV files)")})], args.lang)
         return EXIT_ERROR
-    problem = _unwritable(data, str(args.input), NOT_UTF8)
-    if problem is not None:
-        _print_diagnostics([problem], args.lang)
-        return EXIT_ERROR
     folder.mkdir(exist_ok=True)
     for name, text in folder_texts(data).items():
         _write_bytes(text.encode("utf-8-sig"), folder / name)
     return EXIT_OK
-
-
-def _unwritable(data: dict, file: str, chars) -> Diagnostic | None:
-    """E156 for a record holding a character the export's files cannot (compliance/unwritable.py):
-    a control character in a workbook, a lone surrogate in any file."""
-    from .unwritable import first_found
-    found = first_found(data, chars)
-    if found is None:
-        return None
-    where, char = found
-    code = f"U+{ord(char):04X}"
-    return Diagnostic("E156", Location(file, pointer=where), {"reason": Localized(
-        f"{where} 处含有无法写入该格式的字符 {code}（控制字符或单独的代理码位），请删去后再导出",
-        f"{where} holds a character this format cannot keep ({code}, a control character or a lone "
-        "surrogate): remove it before exporting")})
 
 
 def _write_bytes(data: bytes, output: Path) -> None:

@@ -285,7 +285,7 @@ def format_number(value, percent: bool = False, places: int = 4) -> str:
 def _format_exact(numerator: int, denominator: int, percent: bool, places: int) -> str:
     value = Fraction(numerator, denominator)
     if percent:
-        return format_number(Fraction(value) * 100, places=2) + "%"
+        return format_number(value * 100, places=2) + "%"
     # Exact decimal digits (no float: 6552800000.12345 keeps its digits); thousands grouped
     # from five integer digits on (12,574.76; but 2020 and 1800 stay as people write them).
     rounded = round(Fraction(value), places)

@@ -84,9 +84,19 @@ def dumps_exact(record: dict) -> str:
     return out + "\n"
 
 
-def lossless(record: dict, file: str) -> list[Diagnostic]:
-    """E156 when the tables would not give this record back (a field no sheet holds): export
-    refuses rather than silently drop data."""
+def lossless(record: dict, file: str, workbook: bool) -> list[Diagnostic]:
+    """E156 when the tables would not give this record back — a field no sheet holds, or a
+    character the files cannot (compliance/unwritable.py: a control character in a workbook,
+    a lone surrogate in any file): export refuses rather than silently drop or change data."""
+    from .unwritable import NOT_UTF8, NOT_XML, first_found
+    found = first_found(record, NOT_XML if workbook else NOT_UTF8)
+    if found is not None:
+        where, char = found
+        code = f"U+{ord(char):04X}"
+        return [Diagnostic("E156", Location(file, pointer=where), {"reason": Localized(
+            f"{where} 处含有无法写入该格式的字符 {code}（控制字符或单独的代理码位），请删去后再导出",
+            f"{where} holds a character this format cannot keep ({code}, a control character or a lone "
+            "surrogate): remove it before exporting")})]
     from .csv_io import folder_texts
     from .table_record import Grid, canonical, tables_record
     import csv

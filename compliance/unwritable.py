@@ -12,7 +12,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 NOT_UTF8 = re.compile("[\ud800-\udfff]")
 
 
-def escaped(text: str, chars: re.Pattern = NOT_XML) -> str:
+def escaped(text: str, chars: re.Pattern) -> str:
     """The text with each of `chars` written as its JSON escape (`\\u0001`). Inside a JSON
     string literal that is the same character, so JSON text can be passed through it whole."""
     if chars.search(text) is None:
@@ -24,14 +24,10 @@ def xml_safe(text: str) -> str:
     return escaped(text, NOT_XML)
 
 
-def first_not_xml(value) -> tuple[str, str] | None:
-    return first_found(value, NOT_XML)
-
-
-def first_found(value, chars: re.Pattern, path: str = "") -> tuple[str, str] | None:
+def first_found(value, chars: re.Pattern) -> tuple[str, str] | None:
     """(JSON pointer, character) of the first string of a record — key or value — holding
     one of `chars`; None if there is none."""
-    stack = [(path, value)]
+    stack = [("", value)]
     while stack:
         where, node = stack.pop()
         if isinstance(node, str):

@@ -12,8 +12,8 @@ import orjson
 
 from .. import __version__
 from ..findings import Finding, summary, verdict
-from ..unwritable import NOT_UTF8, escaped
 from ..plausibility import depends_on, implausible_pointers
+from ..unwritable import NOT_UTF8, escaped
 
 
 def shows_exactly(value: Fraction) -> bool:

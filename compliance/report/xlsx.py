@@ -92,9 +92,8 @@ class _Sheet:
 
     def add(self, values: list, fills: dict[int, str] | None = None) -> None:
         """`fills`: 0-based column → FILLS key."""
-        values = [xml_safe(v) if isinstance(v, str) else v for v in values]
+        values = [xml_safe(v) if isinstance(v, str) else v for v in values]   # a new list
         if fills:
-            values = list(values)
             for column, key in fills.items():
                 cell = WriteOnlyCell(self.sheet, value=values[column])
                 if key in FILLS:

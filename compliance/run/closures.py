@@ -543,7 +543,7 @@ class ClosureProgram:
         remedy probe asks), and the compared sides (value, threshold) when they were
         evaluated, else None."""
         _, when, value, threshold, result = ClosureProgram._outcome(compiled, view, subject, False)
-        status = status_of(when, result if when is True else False, compiled.meta.ahead)
+        status = status_of(when, result, compiled.meta.ahead)
         evaluated = when is True and compiled.sides is not None and not compiled.meta.rule.attestation
         return status, ((value, threshold) if evaluated else None)
 

@@ -59,7 +59,9 @@ def due_code(ahead: bool) -> int:
 
 
 def status_of(when, result, ahead: bool = False) -> str:
-    return STATUS[due_code(ahead)][when_code(when)][result_code(result)]
+    """The status of a rule for one subject; `result` counts only where `when` holds (a backend
+    need not compute it otherwise)."""
+    return STATUS[due_code(ahead)][when_code(when)][result_code(result if when is True else False)]
 
 
 _NO_UNKNOWN = Unknown()
@@ -68,7 +70,7 @@ _NO_UNKNOWN = Unknown()
 def judge(meta, subject: tuple, when, value, threshold, result, reads=None, notes=None, order=()) -> Finding:
     """The finding of one rule for one subject. `when` is True when the rule has no `when`;
     `result` is ignored unless `when` holds (a backend need not compute it otherwise)."""
-    status = status_of(when, result if when is True else False, meta.ahead)
+    status = status_of(when, result, meta.ahead)
     unknown = when if when.__class__ is Unknown else result if (when is True and result.__class__ is Unknown) \
         else _NO_UNKNOWN
     if when is not True:
