@@ -124,6 +124,7 @@ class Advisor:
         self._schema = load_record_schema()
         self._nodes: dict[str, dict] = {}
         self._sides: dict[tuple, dict] = {}     # see sides_memo
+        self.models: dict[tuple, str] = {}      # a lever's shape → the model that fitted it (solve_units)
         self._trees: dict[int, tuple] = {}      # id(comparison) → its tree without spans
         self._affected: dict[tuple, list] = {}  # see affected
         self._holders: dict[str, str] = {}      # pointer → /schools/<i> or /history/<i> (or its first keys)
@@ -267,8 +268,9 @@ class Advisor:
             item.solved[key] = None
             for pointer, value in item.levers:
                 if pointer not in item.sides:
-                    memo = self.sides_memo(target, item.node, pointer)
-                    item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value), memo)
+                    memo, shape = self.sides_memo(target, item.node, pointer)
+                    item.sides[pointer] = _Sides(target, item, pointer, value, self.whole(pointer, value), memo,
+                                                 shape)
                 sides = item.sides[pointer]
                 n = solve_units(_Level(sides, share, op))
                 if n is not None:
@@ -369,19 +371,24 @@ class Advisor:
             self._subjects[key] = {subject_of(*entry): entry for entry in subjects(compiled.rule, self.view)}
         return self._subjects[key][subject]
 
-    def sides_memo(self, target: "_Target", compare, pointer: str) -> dict:
+    def sides_memo(self, target: "_Target", compare, pointer: str) -> tuple[dict, tuple]:
         """The memo of a comparison's two sides as one input moves, for one subject: shared by
         every rule that compares the same expression (R1 and R-SCHOOL's first indicator both
         compare `r1_value >= params.r1_…` for a school section), so each point is probed once.
         Keyed by the comparison's tree without its spans, the analysis and subject kind it is
-        resolved in, and the subject; a tree too deep to key is keyed by its identity."""
+        resolved in, and the subject; a tree too deep to key is keyed by its identity.
+
+        Also the lever's shape: the same key with the subject left out and the input named
+        relative to it (the subject's own section or school, or any other), under which
+        solve_units remembers which model fitted."""
         tree = self._trees.get(id(compare))
         if tree is None:
             tree = self._trees[id(compare)] = (ast.structure(compare) if ast.depth(compare) <= _MEMO_DEPTH
                                                else ("unshared", id(compare)))
         _, school, section, level, _ = target.subject
-        key = (id(target.analysis), target.compiled.rule.applies_to, tree, id(school), id(section), level, pointer)
-        return self._sides.setdefault(key, {})
+        kind = (id(target.analysis), target.compiled.rule.applies_to, tree)
+        memo = self._sides.setdefault((*kind, id(school), id(section), level, pointer), {})
+        return memo, (*kind, _relative(pointer, school, section))
 
     def _compiler(self, analysis):
         if id(analysis) not in self._compilers:
@@ -507,9 +514,9 @@ class _Target:
         """The input at `pointer` (now x0) as a lever of the whole rule."""
         if pointer not in self._levers:
             require = self.analysis.checked.get((self.compiled.rule.qualified_id, "require"))
-            memo = (self.advisor.sides_memo(self, require.node, pointer)
-                    if self.compiled.sides is not None and require is not None else {})
-            lever = self._levers[pointer] = _Lever(self, pointer, x0, whole, memo)
+            memo, shape = (self.advisor.sides_memo(self, require.node, pointer)
+                           if self.compiled.sides is not None and require is not None else ({}, None))
+            lever = self._levers[pointer] = _Lever(self, pointer, x0, whole, memo, shape)
             # the finding is the rule at the current value: no need to probe it again
             lever.memo.setdefault(0, (self.finding.value, self.finding.threshold))
             lever.passed[0] = False
@@ -555,12 +562,13 @@ class _Lever(_Steps):
     """One input of one target as a lever of the whole rule: the compared sides (value,
     threshold) alone for solving, the rule itself for verifying."""
 
-    def __init__(self, target: _Target, pointer: str, x0, whole: bool, memo: dict):
+    def __init__(self, target: _Target, pointer: str, x0, whole: bool, memo: dict, shape):
         super().__init__(x0, whole)
         self.target = target
         self.pointer = pointer
         self.op = target.compiled.op
         self.memo = memo          # n → (value, threshold), shared (Advisor.sides_memo)
+        self.shape, self.models = shape, target.advisor.models
         self.passed: dict = {}    # n → the rule passes
 
     def sides(self, n):
@@ -595,12 +603,13 @@ class _Sides(_Steps):
     """One input of one target as it moves one indicator of at_least: the indicator's two
     sides, each candidate probed once (cheap: no other indicator runs)."""
 
-    def __init__(self, target: _Target, item: "_Item", pointer: str, x0, whole: bool, memo: dict):
+    def __init__(self, target: _Target, item: "_Item", pointer: str, x0, whole: bool, memo: dict, shape):
         super().__init__(x0, whole)
         self.target = target
         self.item = item
         self.pointer = pointer
         self.memo = memo          # n → (a, b), shared (Advisor.sides_memo)
+        self.shape = shape
         self.memo.setdefault(0, (item.value, item.required))
 
     def at(self, n):
@@ -617,6 +626,7 @@ class _Level:
     def __init__(self, raw: _Sides, share, op: str):
         self.raw, self.share, self.op = raw, share, op
         self.x0, self.unit, self.n_min, self.x = raw.x0, raw.unit, raw.n_min, raw.x
+        self.shape, self.models = (raw.shape, op, share == 1), raw.target.advisor.models
 
     def sides(self, n):
         a, b = self.raw.at(n)
@@ -647,6 +657,15 @@ def solve(lever):
 
 def solve_units(lever):
     """`solve` in whole units from the current value."""
+    if lever.op in _TOWARDS and lever.shape in lever.models:
+        # The model that fitted this comparison and input for an earlier subject (a count or
+        # an area is affine, students are a denominator), fitted here on two points, not three:
+        # kept only if it settles, else the full closed form below.
+        guess = _two_point(lever, lever.models[lever.shape])
+        if guess is not None and guess[0] >= lever.n_min:
+            n = _settle(lever, *guess)
+            if n is not None:
+                return n
     found = _closed_form(lever) if lever.op in _TOWARDS else None
     directions = (1, -1)
     if found is not None:
@@ -672,7 +691,8 @@ def solve_units(lever):
 def _closed_form(lever):
     """(n, direction): where value − threshold crosses zero, in units from x0, if it is affine
     in the input over x0, x0+1, x0+2 units — or where value = threshold if 1/value is affine
-    and the threshold constant (a denominator) — and the way the input must move.
+    and the threshold constant (a denominator) — and the way the input must move. The model
+    that fitted is remembered for the lever's shape (see solve_units).
 
     All six numbers are put on one denominator first, so the tests and the solution are
     integer arithmetic (exact, and far cheaper than Fraction operations)."""
@@ -685,13 +705,49 @@ def _closed_form(lever):
         return None
     direction = (1 if d1 > d0 else -1) * _TOWARDS[lever.op]
     if d2 - d1 == d1 - d0:
-        return Fraction(-d0, d1 - d0), direction
-    if t0 == t1 == t2 != 0 and v0 and v1 and v2:
+        model = _AFFINE
+    else:
+        model = None
+        if t0 == t1 == t2 != 0 and v0 and v1 and v2:
+            big = math.lcm(v0, v1, v2)
+            r0, r1, r2 = big // v0, big // v1, big // v2
+            if r1 != r0 and r2 - r1 == r1 - r0:
+                model = _RECIPROCAL
+    if model is None:
+        return None
+    if lever.shape is not None:
+        lever.models[lever.shape] = model
+    return _crossing(model, v0, t0, v1, t1), direction
+
+
+def _two_point(lever, model: str):
+    """(n, direction) as _closed_form, from x0 and x0+1 unit alone, taking `model` to hold."""
+    points = [lever.sides(n) for n in (0, 1)]
+    if not all(_numeric(v) and _numeric(t) for v, t in points):
+        return None
+    v0, t0, v1, t1 = _common(*(x for point in points for x in point))
+    if v1 - t1 == v0 - t0:
+        return None
+    n = _crossing(model, v0, t0, v1, t1)
+    return None if n is None else (n, (1 if v1 - t1 > v0 - t0 else -1) * _TOWARDS[lever.op])
+
+
+_AFFINE, _RECIPROCAL = "affine", "reciprocal"
+
+
+def _crossing(model: str, v0: int, t0: int, v1: int, t1: int):
+    """Where value − threshold crosses zero, in units from x0, given its two first points on
+    one denominator: on the line through them (affine), or where value = threshold with 1/value
+    on the line through them and the threshold constant (reciprocal)."""
+    d0, d1 = v0 - t0, v1 - t1
+    if model == _AFFINE:
+        return Fraction(-d0, d1 - d0)
+    if t0 == t1 != 0 and v0 and v1:
         # 1/v_i on one denominator: r_i = L / v_i with L a common multiple of the v_i
-        big = math.lcm(v0, v1, v2)
-        r0, r1, r2 = big // v0, big // v1, big // v2
-        if r1 != r0 and r2 - r1 == r1 - r0:
-            return Fraction(big - r0 * t0, t0 * (r1 - r0)), direction   # r(n) = L / t
+        big = math.lcm(v0, v1)
+        r0, r1 = big // v0, big // v1
+        if r1 != r0:
+            return Fraction(big - r0 * t0, t0 * (r1 - r0))   # r(n) = L / t
     return None
 
 
@@ -868,6 +924,16 @@ def _at_least(node) -> bool:
 # ---- helpers ---------------------------------------------------------------------------
 
 _INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+def _relative(pointer: str, school, section) -> str:
+    """A pointer named relative to a subject: its own section's or school's input, or any
+    other entity's (array indices dropped)."""
+    if section is not None and pointer.startswith(section.pointer + "/"):
+        return "section:" + pointer[len(section.pointer):]
+    if school is not None and pointer.startswith(school.pointer + "/"):
+        return "school:" + _INDEX.sub("/0", pointer[len(school.pointer):])
+    return _INDEX.sub("/0", pointer)
 
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
         "==": lambda a, b: a == b, "!=": lambda a, b: a != b}

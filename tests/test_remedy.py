@@ -457,3 +457,44 @@ def test_a_lever_is_searched_only_the_way_its_comparison_improves():
     found = advisor.remedies(f)
     assert [r.pointer for r in found] == ["/schools/4/sections/primary/teachers_above_required_degree"]
     assert advisor.probes <= 20
+
+
+def _two_schools_short_of_r1():
+    """Schools A (1000 primary students) and B (400) each 10 teachers above the required
+    degree short of R1: the same comparison, the same inputs relative to each section."""
+    data = base_record()
+    for i, students in ((0, 1000), (1, 400)):
+        sec = data["schools"][i]["sections"]["primary"]
+        sec["teachers_above_required_degree"] = students * 42 // 1000 - 10
+    check = checker()
+    return data, _finding(check, data, "R1", "A", "primary"), _finding(check, data, "R1", "B", "primary")
+
+
+def test_a_lever_of_a_shape_solved_before_is_fitted_on_two_points():
+    """The model that fitted A's levers (teachers: affine; students: a denominator) is tried
+    first for B's, from two points: B costs fewer probes than for an advisor that never saw A,
+    and gets the same remedies."""
+    data, a, b = _two_schools_short_of_r1()
+    alone = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    expected = alone.remedies(b)
+    assert {r.pointer.rsplit("/", 1)[1] for r in expected} == {"teachers_above_required_degree", "students"}
+    learned = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    learned.remedies(a)
+    assert sorted(learned.models.values()) == ["affine", "reciprocal"]
+    before = learned.probes
+    assert learned.remedies(b) == expected
+    assert learned.probes - before < alone.probes
+
+
+def test_a_wrong_model_remembered_falls_back_to_the_full_closed_form():
+    """Each lever's shape remembered with the other model: the two-point guess does not settle,
+    and the three-point closed form gives the same remedies as with nothing remembered."""
+    data, _, b = _two_schools_short_of_r1()
+    expected = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF).remedies(b)
+    primed = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    primed.remedies(b)
+    wrong = {shape: "affine" if model == "reciprocal" else "reciprocal" for shape, model in primed.models.items()}
+    misled = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    misled.models.update(wrong)
+    assert misled.remedies(b) == expected
+    assert misled.models == primed.models      # corrected by what fitted
