@@ -626,11 +626,14 @@ class _Level:
     def __init__(self, raw: _Sides, share, op: str):
         self.raw, self.share, self.op = raw, share, op
         self.x0, self.unit, self.n_min, self.x = raw.x0, raw.unit, raw.n_min, raw.x
-        self.shape, self.models = (raw.shape, op, share == 1), raw.target.advisor.models
+        self.whole = share == 1
+        self.shape, self.models = (raw.shape, op, self.whole), raw.target.advisor.models
 
     def sides(self, n):
         a, b = self.raw.at(n)
-        return (a, b * self.share) if _numeric(a) and _numeric(b) else (None, None)
+        if not (_numeric(a) and _numeric(b)):
+            return None, None
+        return a, (b if self.whole else b * self.share)
 
     def passes(self, n) -> bool:
         a, b = self.sides(n)
