@@ -469,7 +469,7 @@ class Advisor:
                 e.cache = cache
 
 
-@dataclass
+@dataclass(eq=False)     # items are told apart by identity (`in met`), not compared field by field
 class _Item:
     """One comparison of at_least: its number, title, closures and current sides."""
     number: int
