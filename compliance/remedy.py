@@ -208,20 +208,23 @@ class Advisor:
         plans = []
         # Every way to pass: each far indicator raised to p of its requirement at least, and
         # `need` of the unmet ones raised to it in full; fewest changes first.
+        # A plan maps an indicator's number to True (its requirement in full) or False (p of it):
+        # plans are deduplicated by hashing, and hashing a Fraction costs a modular inverse.
         for chosen in itertools.combinations(short, min(need, len(short))):
-            plan = {it.number: Fraction(1) for it in chosen}
+            plan = {it.number: True for it in chosen}
             for it in far:
-                plan.setdefault(it.number, Fraction(p))
+                plan.setdefault(it.number, False)
             plans.append(tuple(sorted(plan.items())))
-            if len(plan) == 1 and Fraction(p) in plan.values():
+            if len(plan) == 1 and False in plan.values():
                 # one indicator alone: also what meeting it in full takes
-                plans.append(((next(iter(plan)), Fraction(1)),))
+                plans.append(((next(iter(plan)), True),))
         plans = sorted(dict.fromkeys(plans), key=len)
+        shares = {True: Fraction(1), False: Fraction(p)}
         out, shown = [], []
         for plan in plans:
             if len(out) >= 3:
                 break
-            raised = [self._raise(target, by_number[n], share) for n, share in plan]
+            raised = [self._raise(target, by_number[n], shares[full]) for n, full in plan]
             if any(x is None for x in raised):
                 continue
             if len(raised) > 1 and _redundant(raised, met, far, k):
@@ -262,7 +265,7 @@ class Advisor:
         """The smallest change of the indicator's own lever that brings it to `share` of its
         requirement (p: at_least's `a >= p·b`, inclusive; 1: the indicator's own comparison):
         (item, share, pointer, current, target), or None."""
-        key = (item.number, share)
+        key = (share.numerator, share.denominator)     # not the Fraction: see the plans above
         if key not in item.solved:
             op = item.op if share == 1 else ">="
             item.solved[key] = None
