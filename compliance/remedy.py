@@ -125,7 +125,8 @@ class Advisor:
         self._nodes: dict[str, dict] = {}
         self._sides: dict[tuple, dict] = {}     # see sides_memo
         self.models: dict[tuple, str] = {}      # a lever's shape → the model that fitted it (solve_units)
-        self._trees: dict[int, tuple] = {}      # id(comparison) → its tree without spans
+        self._trees: dict[int, int] = {}        # id(comparison) → the number of its tree without spans
+        self._tree_numbers: dict[tuple, int] = {}
         self._affected: dict[tuple, list] = {}  # see affected
         self._holders: dict[str, str] = {}      # pointer → /schools/<i> or /history/<i> (or its first keys)
         # The entities whose caches a change under a pointer prefix invalidates.
@@ -386,8 +387,10 @@ class Advisor:
         solve_units remembers which model fitted."""
         tree = self._trees.get(id(compare))
         if tree is None:
-            tree = self._trees[id(compare)] = (ast.structure(compare) if ast.depth(compare) <= _MEMO_DEPTH
-                                               else ("unshared", id(compare)))
+            structure = (ast.structure(compare) if ast.depth(compare) <= _MEMO_DEPTH
+                         else ("unshared", id(compare)))
+            # keys hold a number per distinct tree: a nested tuple is hashed anew at each lookup
+            tree = self._trees[id(compare)] = self._tree_numbers.setdefault(structure, len(self._tree_numbers))
         _, school, section, level, _ = target.subject
         kind = (id(target.analysis), target.compiled.rule.applies_to, tree)
         memo = self._sides.setdefault((*kind, id(school), id(section), level, pointer), {})
