@@ -13,7 +13,11 @@ value are remembered per subject and shared by every rule that compares the same
   threshold is affine in x (a count, an area, the numerator of a split share), or the
   value's reciprocal is (a denominator such as students), the threshold is solved for
   exactly, rounded to the record's units away from failing, and kept only if the rule
-  passes there and fails one unit short of it. Otherwise a search with few probes.
+  passes there and fails one unit short of it. Otherwise a search with few probes. Once a
+  model has fitted an input of one shape (the same comparison, the input in the same place
+  relative to its subject: a section's own students, its school's area …), the next input of
+  that shape is fitted with it on x0 and x0+1 alone; the three points are taken only if that
+  answer does not pass the same two checks.
 - at_least(k, p, [comparisons]) (R-SCHOOL): each indicator not met, by number and title,
   with the change of its own input that brings it to p of its requirement and to the
   requirement (each solved the same way); when one indicator alone cannot make the rule
@@ -632,14 +636,14 @@ class _Level:
     def __init__(self, raw: _Sides, share, op: str):
         self.raw, self.share, self.op = raw, share, op
         self.x0, self.unit, self.n_min, self.x = raw.x0, raw.unit, raw.n_min, raw.x
-        self.whole = share == 1
-        self.shape, self.models = (raw.shape, op, self.whole), raw.target.advisor.models
+        self.full = share == 1        # the requirement in full: b as it is
+        self.shape, self.models = (raw.shape, op, self.full), raw.target.advisor.models
 
     def sides(self, n):
         a, b = self.raw.at(n)
         if not (_numeric(a) and _numeric(b)):
             return None, None
-        return a, (b if self.whole else b * self.share)
+        return a, (b if self.full else b * self.share)
 
     def passes(self, n) -> bool:
         a, b = self.sides(n)
@@ -943,6 +947,7 @@ def _relative(pointer: str, school, section) -> str:
     if school is not None and pointer.startswith(school.pointer + "/"):
         return "school:" + _INDEX.sub("/0", pointer[len(school.pointer):])
     return _INDEX.sub("/0", pointer)
+
 
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
         "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
