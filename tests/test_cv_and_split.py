@@ -10,15 +10,13 @@ from compliance.dsl.builtins import exact_sqrt, weighted_mean_and_cv
 from compliance.record import RecordView
 from helpers import record, run, school
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "domain" / "data"
+DATA = Path(__file__).resolve().parent / "data"     # the published examples, copied into the project
 WEIGHTS = {"primary": Fraction(1), "junior": Fraction(11, 10), "high": Fraction(33, 25)}
 
 
 def worked_example():
     """(students, books) of the five primary schools of the published CV example."""
     path = DATA / "cv-worked-example-5-primary-schools-books.csv"
-    if not path.exists():  # the repo keeps a copy so tests run without shared/
-        path = Path(__file__).parent / "data" / path.name
     rows = [r for r in csv.reader(line for line in path.read_text(encoding="utf-8").splitlines()
                                   if not line.startswith("#"))]
     return [(int(r[1]), int(r[2])) for r in rows[1:] if r[0] != "TOTAL"]
@@ -104,3 +102,20 @@ def test_split_of_a_single_section_school_is_the_whole():
     data = record(schools=[school(sections={"primary": {"students": 300}}, shared={"sports_ground_area_m2": 5000})])
     params = {"w": {"primary": 1, "junior": 1.1, "high": 1.32}}
     assert run("split(school.shared.sports_ground_area_m2, params.w)", data, "school_section", params) == 5000
+
+
+def test_split_share_on_integers_equals_the_fraction_formula():
+    """Whole student counts take the integer path (the weights over their common denominator);
+    a count that is not whole takes the Fraction path: both give w·n / Σ w·n exactly."""
+    from compliance.dsl.builtins import _weighted_share
+    for counts in ([(166, 210, 0)], [(1, 1, 1)], [(0, 7, 0)], [(400, 300, 250)]):
+        for p, j, h in counts:
+            parts = [(WEIGHTS["primary"], p), (WEIGHTS["junior"], j), (WEIGHTS["high"], h)]
+            total = p + Fraction(11, 10) * j + Fraction(33, 25) * h
+            for own, (w, n) in enumerate(parts):
+                got = _weighted_share(parts, own)
+                assert got == w * n / total and got.__class__ is Fraction
+    not_whole = [(WEIGHTS["primary"], Fraction(333, 2)), (WEIGHTS["junior"], 210)]
+    assert _weighted_share(not_whole, 0) == Fraction(333, 2) / (Fraction(333, 2) + Fraction(11, 10) * 210)
+    assert _weighted_share([(WEIGHTS["primary"], 0)], 0).undefined == {("division_by_zero", "split")}
+    assert _weighted_share([], None).undefined == {("division_by_zero", "split")}

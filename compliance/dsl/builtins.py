@@ -97,8 +97,8 @@ def section_share(section, weights) -> object:
     school = section.school
     sections = school.data.get("sections") or {}
     unknown = None
-    total = Fraction(0)
-    own = None
+    parts = []          # (weight, students) of every part the quantity is split between
+    own = None          # this section's index in parts
     for level in LEVELS:
         data = sections.get(level)
         if not isinstance(data, dict):
@@ -107,20 +107,38 @@ def section_share(section, weights) -> object:
         if n is None:
             unknown = merge(unknown, missing(f"{school.pointer}/sections/{level}/students"))
             continue
-        part = weights[level] * n
-        total += part
         if level == section.level:
-            own = part
+            own = len(parts)
+        parts.append((weights[level], n))
     high = school.data.get("high_school_students")
     if high is None and school.data.get("type") in ("complete_middle", "twelve_year"):
         unknown = merge(unknown, missing(f"{school.pointer}/high_school_students"))
     elif high:
-        total += weights["high"] * high
+        parts.append((weights["high"], high))
     if unknown is not None:
         return unknown
+    return _weighted_share(parts, own)
+
+
+def _weighted_share(parts: list, own: int | None) -> object:
+    """parts[own]'s weighted share w·n / Σ w·n, exact. With whole student counts and rational
+    weights, computed on integers over the weights' common denominator: one Fraction built
+    instead of several Fraction operations (remedy probes recompute the share many times)."""
+    if all(w.__class__ in _RATIONAL and n.__class__ is int for w, n in parts):
+        den = math.lcm(*(w.denominator for w, _ in parts))
+        scaled = [w.numerator * (den // w.denominator) * n for w, n in parts]
+        total = sum(scaled)
+        if total == 0 or own is None:
+            return undefined("division_by_zero", "split")
+        return Fraction(scaled[own], total)
+    total = sum((w * n for w, n in parts), Fraction(0))
     if total == 0 or own is None:
         return undefined("division_by_zero", "split")
-    return own / total
+    w, n = parts[own]
+    return w * n / total
+
+
+_RATIONAL = (int, Fraction)
 
 
 def split_parts(section, weights) -> tuple:
