@@ -30,6 +30,7 @@ value are remembered per subject and shared by every rule that compares the same
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
@@ -132,7 +133,6 @@ class Advisor:
         self._trees: dict[int, int] = {}        # id(comparison) → the number of its tree without spans
         self._tree_numbers: dict[tuple, int] = {}
         self._affected: dict[tuple, list] = {}  # see affected
-        self._holders: dict[str, str] = {}      # pointer → /schools/<i> or /history/<i> (or its first keys)
         # The entities whose caches a change under a pointer prefix invalidates.
         self._groups: dict[str, list] = {}
         for school in self.view.schools:
@@ -430,15 +430,14 @@ class Advisor:
         """Entities whose derived values may change with these inputs: the record's, the
         subject's school and sections, and those holding the inputs. (A derived value of
         some other entity that aggregates over this one would be missed; none does.)
-        Worked out once per school and the schools (or history entries) holding the inputs:
-        most probes of a school ask for the same."""
+        Worked out once per school and inputs: most probes of a school ask for the same."""
         _, school, _, _, _ = subject
-        holders = self._holders
-        key = (school.pointer if school is not None else None,
-               *[holders.get(p) or holders.setdefault(p, "/".join(p.split("/")[:3])) for p in pointers])
+        key = (school.pointer if school is not None else None, *pointers)
         if key not in self._affected:
+            # the school (or history entry) holding each input: /schools/<i>, /history/<i>
+            groups = (key[0], *("/".join(p.split("/")[:3]) for p in pointers))
             out = [self.view.root]
-            for group in key:
+            for group in groups:
                 out.extend(self._groups.get(group, ()))
             self._affected[key] = list({id(e): e for e in out}.values())
         return self._affected[key]
@@ -999,6 +998,15 @@ def _text(x) -> str:
     values remedies show are record values and whole units of them), else as findings do."""
     if x.__class__ is int:
         return format_number(x)
+    return _ratio_text(x.numerator, x.denominator)
+
+
+# A record's remedies show the same values again and again (an input's current value in every
+# remedy of it; R-SCHOOL's indicator and the rule of the same indicator reach the same target).
+# Keyed by numerator and denominator: hashing a Fraction costs a modular inverse.
+@functools.lru_cache(maxsize=4096)
+def _ratio_text(numerator: int, denominator: int) -> str:
+    x = Fraction(numerator, denominator)
     places = _places(x)
     if places > 8:
         return format_number(x)
