@@ -498,3 +498,27 @@ def test_a_wrong_model_remembered_falls_back_to_the_full_closed_form():
     misled.models.update(wrong)
     assert misled.remedies(b) == expected
     assert misled.models == primed.models      # corrected by what fitted
+
+
+@settings(max_examples=20)
+@given(area_a=st.integers(500, 6000), area_b=st.integers(500, 4500), cents=st.integers(0, 99),
+       students_b=st.integers(100, 900))
+def test_remembered_models_give_what_a_fresh_advisor_gives(area_a, area_b, cents, students_b):
+    """R4 short in schools A (primary) and B (nine-year, its area split 1 : 1.1): an advisor that
+    solved A's finding first (and so fits B's inputs on two points) gives B's findings the same
+    remedies as one that never saw A, and those pass and fail one unit short."""
+    data = base_record()
+    data["schools"][0]["shared"]["teaching_aux_area_m2"] = area_a
+    data["schools"][1]["shared"]["teaching_aux_area_m2"] = float(Fraction(area_b) + Fraction(cents, 100))
+    data["schools"][1]["sections"]["junior"]["students"] = students_b
+    found = {f.subject.school + f.subject.section: f for f in checker().check(exact(copy.deepcopy(data)), AS_OF)
+             if f.rule == "national/R4" and f.status == "fail"}
+    if "Aprimary" not in found:
+        return
+    learned = Advisor(checker(), exact(copy.deepcopy(data)), AS_OF)
+    learned.remedies(found["Aprimary"])
+    for key in ("Bprimary", "Bjunior"):
+        if key in found:
+            f = found[key]
+            assert learned.remedies(f) == Advisor(checker(), exact(copy.deepcopy(data)), AS_OF).remedies(f)
+            _both_sides(checker(), data, f, "R4")
