@@ -370,7 +370,7 @@ def test_series_inputs_are_json_pointers():
     check = load_checker(["zhangye"])
     data = json.loads((ROOT / "rules" / "local" / "zhangye" / "tests" / "record.json").read_text(encoding="utf-8"))
     key = "public_budget_education_expenditure_wan_yuan"
-    years = [h["year"] for h in data["history"]]
+    assert [h["year"] for h in data["history"]] == [2021, 2022, 2023]    # the indices below
     data["year"], data["as_of"] = 2025, "2025-09-01"
     data["history"].append({"year": 2024, key: 5})
     data["history"][0][key] = 10 ** 7            # 2021, before the base: not read, not judged
