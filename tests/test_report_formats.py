@@ -100,6 +100,11 @@ def test_sarif_levels_follow_status_and_verbose_adds_passes(capsys):
     code, out, _ = run(capsys, "check", EXAMPLES / "county-missing.json", "--format", "sarif", "--lang", "en")
     doc = json.loads(out)
     assert sarif_errors(doc) == []
+    descriptors = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["national/R6"]["shortDescription"]["text"] == "Teaching equipment value per student"
+    assert descriptors["national/R6-CV"]["shortDescription"]["text"] == \
+        "Coefficient of variation across schools, indicator 6"
+    assert "“生均教学仪器设备值" in descriptors["national/R6"]["help"]["text"]   # the quote: the document's words
     unknown = [r for r in doc["runs"][0]["results"] if r["properties"]["status"] == "unknown"]
     assert unknown and {r["level"] for r in unknown} == {"warning"}
     for r in unknown:                                  # each missing field is a related location

@@ -106,14 +106,16 @@ def _descriptor(finding: dict, lang: str) -> dict:
     where = _citation_text(citation)
     quote_text = citation.get("quote") or ""
     zh = lang == "zh"
+    # The rule's own title in English where it has one; the quote stays the document's words.
+    title = finding["title"] if zh else finding.get("title_en") or finding["title"]
     help_lines = [f"出处：{where}" if zh else f"Source: {where}"]
     if quote_text:
         help_lines.append(f"“{quote_text}”")
-    markdown = f"**{finding['title']}**\n\n{help_lines[0]}" + (f"\n\n> {quote_text}" if quote_text else "")
+    markdown = f"**{title}**\n\n{help_lines[0]}" + (f"\n\n> {quote_text}" if quote_text else "")
     out = {"id": finding["rule"],
-           "shortDescription": {"text": finding["title"]},
-           "fullDescription": {"text": f"{finding['title']}（{where}）" if zh and where
-                               else f"{finding['title']} ({where})" if where else finding["title"]},
+           "shortDescription": {"text": title},
+           "fullDescription": {"text": f"{title}（{where}）" if zh and where
+                               else f"{title} ({where})" if where else title},
            "help": {"text": "\n".join(help_lines), "markdown": markdown},
            "defaultConfiguration": {"level": _DEFAULT_LEVEL.get(finding["severity"], "error")},
            "properties": {"severity": finding["severity"], "citation": citation,
