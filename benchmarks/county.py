@@ -17,6 +17,8 @@ from __future__ import annotations
 import copy
 import random
 
+from compliance.remedy import even_classes
+
 # Thresholds only shape the synthetic data; the rules read theirs from rules/national/params.yaml.
 _PER_100 = {  # teachers above degree, backbone, PE/art, multimedia classrooms
     "primary": (4.2, 1.0, 0.9, 2.3),
@@ -78,8 +80,7 @@ def _class_sizes(rng: random.Random, students: int, classes: int) -> list[int]:
     """One size per class, each the even share give or take 3, adding up to the section's
     students (plausibility W132): the drawn differences are kept, and what they add up to
     is taken back one student at a time over the classes."""
-    sizes = [students // classes + (1 if i < students % classes else 0) + rng.randint(-3, 3)
-             for i in range(classes)]
+    sizes = [size + rng.randint(-3, 3) for size in even_classes(students, classes)]
     smallest = 1 if students >= classes else 0
     sizes = [max(size, smallest) for size in sizes]
     excess = sum(sizes) - students

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .record import pointer
+
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 NOT_UTF8 = re.compile("[\ud800-\udfff]")
 
@@ -35,7 +37,7 @@ def first_found(value, chars: re.Pattern) -> tuple[str, str] | None:
             if found:
                 return where, found.group()
         elif isinstance(node, dict):
-            members = [(f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}", key) for key in node]
+            members = [(where + pointer((key,)), key) for key in node]
             for at, key in members:
                 found = chars.search(str(key))
                 if found:
