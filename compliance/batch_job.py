@@ -64,6 +64,11 @@ class Judge:
     def many(self, sources: list[Source]) -> list[Outcome]:
         """Several records at once: each read and validated, then those that share their packs
         and date judged together by the columnar backend."""
+        from .collector import paused
+        with paused():    # nothing the chunk makes outlives it but its outcomes (collector.py)
+            return self._many(sources)
+
+    def _many(self, sources: list[Source]) -> list[Outcome]:
         outcomes: list = [None] * len(sources)
         groups: dict = {}
         for i, source in enumerate(sources):

@@ -272,3 +272,43 @@ def test_checking_processes_collect_garbage_less_often():
 def _thresholds():
     import gc
     return gc.get_threshold()
+
+
+def test_a_batch_chunk_pauses_the_collector_and_frees_its_cycles():
+    """Judge.many checks a chunk with the collector off (collector.paused) and collects the
+    young generations once at its end: the collector is on again afterwards, cycles made
+    inside are freed, and a caller that had turned it off keeps it off."""
+    import gc
+    import weakref
+    from compliance.batch_job import Judge, Options
+    from compliance.collector import paused
+    from compliance.inputs import Source
+
+    class Node:
+        pass
+
+    inside = []
+
+    def cycle():
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        inside.append((gc.isenabled(), weakref.ref(a)))
+
+    with paused():
+        cycle()
+    enabled, ref = inside.pop()
+    assert not enabled and gc.isenabled() and ref() is None
+    gc.disable()
+    try:
+        with paused():
+            cycle()
+        assert not gc.isenabled() and inside.pop()[1]() is not None
+    finally:
+        gc.enable()
+        gc.collect()
+    judge = Judge(Options(None))
+    states = []
+    original = judge._many
+    judge._many = lambda sources: states.append(gc.isenabled()) or original(sources)
+    out = judge.many([Source(str(EXAMPLES / "county-pass.json"), path=str(EXAMPLES / "county-pass.json"))])
+    assert states == [False] and gc.isenabled() and out[0].verdict == "pass"
