@@ -22,6 +22,10 @@ In one run, on one generated directory (benchmarks/national.py, cached by seed a
    is printed) against the baseline's flattening + numpy compute, and numpy compute alone.
    The tool runs the whole national pack and, separately, only the 15 rules of
    resources.yaml (the same work as the baseline).
+   Then the floor of the design (benchmarks/floor.py, same pool and chunks): the records
+   read, validated and checked for plausibility only; and that plus every rule evaluated by
+   the columnar backend with no trace and no finding kept. Even with findings and reports
+   free, the command could not be faster than the second.
 4. agreement — the baseline's statuses against the tool's R1–R7, R-SCHOOL and R1-CV … R7-CV
    findings on a sample of counties. The baseline is float code and the tool exact, so they may
    disagree on a value that sits exactly on a threshold; any disagreement is listed.
@@ -134,6 +138,16 @@ def tool_end_to_end(directory: Path, paths: list[Path], jobs: int, timeout: floa
         if stderr.strip():
             result["stderr_tail"] = stderr.strip().splitlines()[-3:]
         return result
+
+
+def floor(directory: Path, jobs: int, stage: str) -> dict:
+    """benchmarks/floor.py in a subprocess: the batch check without what findings cost."""
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, str(HERE / "floor.py"), str(directory), "--jobs", str(jobs),
+                               "--stage", stage], capture_output=True, text=True, cwd=tmp)
+    if done.returncode != 0:
+        raise SystemExit(f"floor.py --stage {stage} failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout)
 
 
 def verify_jsonl(out_path: Path, paths: list[Path]) -> dict:
@@ -344,6 +358,11 @@ def table(r: dict) -> str:
                    f"{'' if t['in_input_order'] else ' (not in input order)'}; verdicts {t['verdicts']}")
         out.append(f"  wall times are of runs without memory sampling; the sampled runs took "
                    f"{b['sampled_seconds']:.2f} s (baseline) and {t['sampled_seconds']:.2f} s (tool)")
+        for stage, label in (("input", "floor: read + validate + plausibility only"),
+                             ("columns", "floor: that + every rule, no finding kept")):
+            f = r.get("floor", {}).get(stage)
+            if f:
+                out.append(f"{label + ' (floor.py)':58} {f['seconds']:9.2f} {'':>12} {f['seconds'] / b['seconds']:10.2f}×")
     else:
         out.append(f"{'compliance check DIR --format jsonl … --jobs ' + str(r['jobs']):58} {t['state']:>9}")
         out.append(f"  (exit {t['returncode']}: {t['reason']})")
@@ -429,6 +448,13 @@ def main(argv=None) -> int:
     tool = tool_end_to_end(directory, paths, args.jobs, args.timeout)
     log(f"   {'%.2f s' % tool['seconds'] if tool['available'] else tool['state'] + ': ' + tool['reason']}")
 
+    floors = {}
+    if tool["available"]:
+        for stage in ("input", "columns"):
+            log(f"   floor.py --stage {stage} …")
+            floors[stage] = floor(directory, args.jobs, stage)
+            log(f"   {floors[stage]['seconds']:.2f} s")
+
     from compliance.engine import load_checker
     checker = load_checker(["national"])
     single = None
@@ -445,7 +471,7 @@ def main(argv=None) -> int:
                f"load average {os.getloadavg()[0]:.1f} at the end")
     result = {"counties": len(paths), "schools": schools, "size_mb": size_mb, "seed": args.seed,
               "jobs": args.jobs, "machine": machine, "directory": str(directory), "baseline": baseline,
-              "tool": tool, "single": single, "evaluation": evaluation, "agreement": agree, "agreement_holes": agree_holes,
+              "tool": tool, "floor": floors, "single": single, "evaluation": evaluation, "agreement": agree, "agreement_holes": agree_holes,
               "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     sys.stdout.write(table(result))
     if args.json:
