@@ -46,7 +46,7 @@ from ..logic import Unknown, merge
 from ..record import RecordView, attestation, exact
 from .backend import Prepared, RunResult, prepare
 from .closures import ClosureProgram, view_of
-from .judge import (R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
+from .judge import (NO_UNKNOWN, R_FALSE, R_MISSING, R_TRUE, R_UNDEFINED, STATUS_CODES, STATUS_TABLE, W_FALSE, W_TRUE,
                     W_UNKNOWN, due_code, finding)
 from .subjects import subject_of, subjects
 from .aggregates import AggregateAlgebra, Members
@@ -776,7 +776,7 @@ class BatchProgram:
         elif holds and result["col"].unk[i]:
             unknown = union_at(result["col"].sources, i)
         else:
-            unknown = Unknown()
+            unknown = NO_UNKNOWN
         value = threshold = None
         if holds and result["value"] is not None:
             v, t = result["value"], result["threshold"]

@@ -64,7 +64,7 @@ def status_of(when, result, ahead: bool = False) -> str:
     return STATUS[due_code(ahead)][when_code(when)][result_code(result if when is True else False)]
 
 
-_NO_UNKNOWN = Unknown()
+NO_UNKNOWN = Unknown()     # the Unknown of a finding that lacks nothing (immutable, shared)
 
 
 def judge(meta, subject: tuple, when, value, threshold, result, reads=None, notes=None, order=()) -> Finding:
@@ -72,7 +72,7 @@ def judge(meta, subject: tuple, when, value, threshold, result, reads=None, note
     `result` is ignored unless `when` holds (a backend need not compute it otherwise)."""
     status = status_of(when, result, meta.ahead)
     unknown = when if when.__class__ is Unknown else result if (when is True and result.__class__ is Unknown) \
-        else _NO_UNKNOWN
+        else NO_UNKNOWN
     if when is not True:
         value = threshold = None
     return finding(meta, subject_of(*subject), status, value, threshold, unknown, reads, notes, order)
@@ -82,7 +82,8 @@ def finding(meta, subject: Subject, status: str, value, threshold, unknown: Unkn
             order=()) -> Finding:
     rule = meta.rule
     if reads is not None:
-        shown = tuple((k, notes[k]) for k in sorted(notes) if notes[k].__class__ is not Unknown and k[:1] != "_")
+        # By name (names are unique, so the values are never compared).
+        shown = tuple(sorted(item for item in notes.items() if item[1].__class__ is not Unknown and item[0][:1] != "_"))
         # Each pointer once, in the order first read (a pointer always holds the same value).
         first: dict = {}
         for p, v in reads:
@@ -96,7 +97,8 @@ def finding(meta, subject: Subject, status: str, value, threshold, unknown: Unkn
         subject=subject, aspect=rule.aspect, citation=meta.citation,
         value=None if value.__class__ is Unknown else value,
         threshold=None if threshold.__class__ is Unknown else threshold, op=meta.op,
-        missing=tuple(sorted(unknown.missing)), undefined=tuple(sorted(unknown.undefined)), inputs=inputs,
+        missing=tuple(sorted(unknown.missing)) if unknown.missing else (),
+        undefined=tuple(sorted(unknown.undefined)) if unknown.undefined else (), inputs=inputs,
         notes=shown, deadline=meta.deadline, percent=meta.percent, order=order,
         title_en=rule.title_en, templates=(rule.message_zh, rule.message_en), aspect_en=rule.aspect_en,
         overridden_citation=meta.overridden_citation, threshold_source=meta.threshold_source)
