@@ -484,3 +484,28 @@ def test_fifty_generated_counties_agree():
             (oracle,) = InterpreterBackend().prepare(analysis, as_of).run([view_of(record)])
             assert _findings(oracle) == _findings(expected), i
     assert statuses == {"pass", "fail", "unknown", "not_applicable"}
+
+
+_COLUMN_NUMBERS = st.one_of(
+    st.none(), st.integers(-10**6, 10**6), st.integers(2**63, 2**70),
+    st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False, allow_infinity=False),
+    st.fractions(max_denominator=1000), st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
+
+
+@given(st.lists(_COLUMN_NUMBERS, max_size=12))
+def test_a_column_of_numbers_is_exact_whatever_mix_of_kinds_it_holds(values):
+    """run.columns.numbers takes a fast path for a column of ints, another for ints, Decimals
+    and Fractions: every path gives the value itself as n/d (a float as the decimal it
+    shows), None as unknown, and a value beyond int64 as `bad`."""
+    from fractions import Fraction
+    from compliance.run.columns import LIMIT, numbers
+    n, d, known, bad = numbers(values)
+    for i, v in enumerate(values):
+        assert known[i] == (v is not None)
+        if v is None:
+            continue
+        exact = Fraction(repr(v)) if isinstance(v, float) else Fraction(v)
+        if abs(exact.numerator) > LIMIT or exact.denominator > LIMIT:
+            assert bad[i]
+        else:
+            assert not bad[i] and Fraction(int(n[i]), int(d[i])) == exact

@@ -349,12 +349,20 @@ def const(value, n: int, kind: str = "obj") -> Col:
     return Col("obj", empty_mask(n), empty_mask(n), (), empty_mask(n), v=arr)
 
 
+_WHOLE = frozenset({int, type(None)})
+_EXACT = frozenset({int, Fraction, Decimal, type(None)})
+
+
 def numbers(values: list, scale: Fraction = Fraction(1)):
     """Exact (n, d, known, bad) arrays from Python numbers (int, Fraction, Decimal, float) or None."""
     count = len(values)
-    known = np.fromiter((v is not None for v in values), bool, count)
-    if all(v.__class__ is int or v is None for v in values):
-        nums, dens = [0 if v is None else v for v in values], None
+    known = np.array([v is not None for v in values], bool)
+    classes = set(map(type, values))
+    if classes <= _WHOLE:
+        nums, dens = [0 if v is None else v for v in values] if type(None) in classes else values, None
+    elif classes <= _EXACT:        # as_integer_ratio is the exact value, in lowest terms
+        pairs = [(0, 1) if v is None else v.as_integer_ratio() for v in values]
+        nums, dens = [p[0] for p in pairs], [p[1] for p in pairs]
     else:
         nums, dens = [], []
         for v in values:
