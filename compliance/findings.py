@@ -283,14 +283,17 @@ def format_number(value, percent: bool = False, places: int = 4) -> str:
 # by numerator and denominator: hashing a Fraction costs a modular inverse.
 @functools.lru_cache(maxsize=16384)
 def _format_exact(numerator: int, denominator: int, percent: bool, places: int) -> str:
-    value = Fraction(numerator, denominator)
     if percent:
-        return format_number(value * 100, places=2) + "%"
-    # Exact decimal digits (no float: 6552800000.12345 keeps its digits); thousands grouped
-    # from five integer digits on (12,574.76; but 2020 and 1800 stay as people write them).
-    rounded = round(Fraction(value), places)
-    sign = "-" if rounded < 0 else ""
-    whole, rest = divmod(abs(rounded.numerator), rounded.denominator)
-    digits = str(rest * 10 ** places // rounded.denominator).rjust(places, "0").rstrip("0") if places else ""
+        return format_number(Fraction(numerator, denominator) * 100, places=2) + "%"
+    # Exact decimal digits (no float: 6552800000.12345 keeps its digits), rounded half to
+    # even as round(Fraction, places) does, in integers; thousands grouped from five
+    # integer digits on (12,574.76; but 2020 and 1800 stay as people write them).
+    unit = 10 ** places
+    scaled, rest = divmod(abs(numerator) * unit, denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and scaled % 2):
+        scaled += 1
+    sign = "-" if numerator < 0 and scaled else ""
+    whole, fraction = divmod(scaled, unit)
+    digits = str(fraction).rjust(places, "0").rstrip("0") if places else ""
     grouped = f"{whole:,}" if whole >= 10000 else str(whole)
     return f"{sign}{grouped}.{digits}" if digits else f"{sign}{grouped}"

@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from compliance.cli import main
 from compliance.cli_help import error_text, lang_of
@@ -281,3 +282,20 @@ def test_every_shipped_rule_has_an_english_title(pack):
     without one they fall back to the Chinese title (R2-CV … R7-CV had none)."""
     checker = load_checker([pack])
     assert [r.qualified_id for a in checker.analyses for r in a.rules if not r.title_en] == []
+
+
+@given(st.fractions(), st.booleans(), st.integers(0, 6))
+def test_a_number_is_rounded_for_people_as_round_fraction_rounds_it(value, percent, places):
+    """format_number rounds in integers; it must say what round(Fraction, places) says (half
+    to even, exact digits, no float), with a sign only when the rounded number is not zero."""
+    def reference(v: Fraction, places: int) -> str:
+        rounded = round(v, places)
+        sign = "-" if rounded < 0 else ""
+        whole, rest = divmod(abs(rounded.numerator), rounded.denominator)
+        digits = str(rest * 10 ** places // rounded.denominator).rjust(places, "0").rstrip("0") if places else ""
+        grouped = f"{whole:,}" if whole >= 10000 else str(whole)
+        return f"{sign}{grouped}.{digits}" if digits else f"{sign}{grouped}"
+    expected = reference(value * 100, 2) + "%" if percent else reference(value, places)
+    assert format_number(value, percent, places) == expected
+    for half in (Fraction(5, 2), Fraction(-5, 2), Fraction(7, 2), Fraction(1, 200), Fraction(3, 200)):
+        assert format_number(half, False, 0 if half.denominator == 2 else 2) == reference(half, 0 if half.denominator == 2 else 2)
