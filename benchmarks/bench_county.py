@@ -16,8 +16,9 @@ first run apart (a first run may fill caches):
 
 and in this process, best of 11, the two taking turns: the evaluation
 (`checker.check(record, as_of)`, traces on as the CLI runs it) and the remedies
-(`compliance.remedy.advise` over its failures), and their ratio. This process sets the garbage collector's thresholds as the CLI does (collector.tune_gc), so
-that both sides pay for collections as they would in `compliance check`.
+(`compliance.remedy.advise` over its failures), and their ratio. This process sets the
+garbage collector's thresholds as the CLI does (collector.tune_gc), so that both sides pay
+for collections as they would in `compliance check`.
 
 Targets of issue 11: text ≤ 1.5 s, JSON ≤ 2 s, remedies ≤ 2× the evaluation.
 """

@@ -17,15 +17,15 @@ In one run, on one generated directory (benchmarks/national.py, cached by seed a
    row says so, and a second row runs the single-record path of the CLI in this process
    (`read_record` + `Checker.check` + JSON report) over a sample, so that some tool figure
    exists; its whole-set figure is an extrapolation and is marked so.
+   Then the floor of the design (benchmarks/floor.py, same pool and chunks): the records
+   read, validated and checked for plausibility only; and that plus every rule evaluated by
+   the columnar backend with no trace and no finding kept. Even with findings and reports
+   free, the command could not be faster than the second.
 3. evaluation only — records already in memory: the tool's evaluation (`checker.check_many`
    if the Checker has it, else `checker.check(record, trace=False)` per record; the path used
    is printed) against the baseline's flattening + numpy compute, and numpy compute alone.
    The tool runs the whole national pack and, separately, only the 15 rules of
    resources.yaml (the same work as the baseline).
-   Then the floor of the design (benchmarks/floor.py, same pool and chunks): the records
-   read, validated and checked for plausibility only; and that plus every rule evaluated by
-   the columnar backend with no trace and no finding kept. Even with findings and reports
-   free, the command could not be faster than the second.
 4. agreement — the baseline's statuses against the tool's R1–R7, R-SCHOOL and R1-CV … R7-CV
    findings on a sample of counties. The baseline is float code and the tool exact, so they may
    disagree on a value that sits exactly on a threshold; any disagreement is listed.

@@ -94,11 +94,25 @@ def section_share(section, weights) -> object:
     """
     if weights.__class__ is Unknown:
         return weights
+    parts, unknown = _school_parts(section, weights)
+    if unknown is not None:
+        return unknown
+    own = next((i for i, part in enumerate(parts) if part[0] == section.level), None)
+    return _weighted_share([(w, n) for _, n, w in parts], own)
+
+
+def split_parts(section, weights) -> tuple:
+    """(level, students, weight) of every part a shared quantity is split between (for explain)."""
+    return tuple(_school_parts(section, weights)[0])
+
+
+def _school_parts(section, weights) -> tuple[list, object]:
+    """(level, students, weight) of every part of the school whose students are known, and
+    the Unknown naming those that are not (None when all are): a complete middle or twelve-year
+    school must say its high-school students."""
     school = section.school
     sections = school.data.get("sections") or {}
-    unknown = None
-    parts = []          # (weight, students) of every part the quantity is split between
-    own = None          # this section's index in parts
+    parts, unknown = [], None
     for level in LEVELS:
         data = sections.get(level)
         if not isinstance(data, dict):
@@ -106,18 +120,14 @@ def section_share(section, weights) -> object:
         n = data.get("students")
         if n is None:
             unknown = merge(unknown, missing(f"{school.pointer}/sections/{level}/students"))
-            continue
-        if level == section.level:
-            own = len(parts)
-        parts.append((weights[level], n))
+        else:
+            parts.append((level, n, weights[level]))
     high = school.data.get("high_school_students")
     if high is None and school.data.get("type") in ("complete_middle", "twelve_year"):
         unknown = merge(unknown, missing(f"{school.pointer}/high_school_students"))
     elif high:
-        parts.append((weights["high"], high))
-    if unknown is not None:
-        return unknown
-    return _weighted_share(parts, own)
+        parts.append(("high", high, weights["high"]))
+    return parts, unknown
 
 
 def _weighted_share(parts: list, own: int | None) -> object:
@@ -139,18 +149,6 @@ def _weighted_share(parts: list, own: int | None) -> object:
 
 
 _RATIONAL = (int, Fraction)
-
-
-def split_parts(section, weights) -> tuple:
-    """(level, students, weight) of every part a shared quantity is split between (for explain)."""
-    school = section.school
-    sections = school.data.get("sections") or {}
-    parts = [(level, sections[level].get("students"), weights[level]) for level in LEVELS
-             if isinstance(sections.get(level), dict) and sections[level].get("students") is not None]
-    high = school.data.get("high_school_students")
-    if high:
-        parts.append(("high", high, weights["high"]))
-    return tuple(parts)
 
 
 def as_date(value):

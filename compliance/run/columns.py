@@ -350,7 +350,7 @@ def const(value, n: int, kind: str = "obj") -> Col:
 
 
 _WHOLE = frozenset({int, type(None)})
-_EXACT = frozenset({int, Fraction, Decimal, type(None)})
+_EXACT = frozenset({int, Fraction, Decimal, type(None)})   # as_integer_ratio is the value, in lowest terms
 
 
 def numbers(values: list, scale: Fraction = Fraction(1)):
@@ -360,28 +360,10 @@ def numbers(values: list, scale: Fraction = Fraction(1)):
     classes = set(map(type, values))
     if classes <= _WHOLE:
         nums, dens = [0 if v is None else v for v in values] if type(None) in classes else values, None
-    elif classes <= _EXACT:        # as_integer_ratio is the exact value, in lowest terms
-        pairs = [(0, 1) if v is None else v.as_integer_ratio() for v in values]
-        nums, dens = [p[0] for p in pairs], [p[1] for p in pairs]
     else:
-        nums, dens = [], []
-        for v in values:
-            if v is None:
-                nums.append(0)
-                dens.append(1)
-            elif v.__class__ is int:
-                nums.append(v)
-                dens.append(1)
-            elif v.__class__ is Fraction:
-                nums.append(v.numerator)
-                dens.append(v.denominator)
-            elif isinstance(v, (Decimal, float)) and not isinstance(v, bool):
-                a, b = (v if isinstance(v, Decimal) else Fraction(repr(v))).as_integer_ratio()
-                nums.append(a)
-                dens.append(b)
-            else:                       # not a number (the schema would say so): unknown here
-                nums.append(0)
-                dens.append(1)
+        pairs = [(0, 1) if v is None else v.as_integer_ratio() for v in values] if classes <= _EXACT \
+            else [_ratio(v) for v in values]
+        nums, dens = [p[0] for p in pairs], [p[1] for p in pairs]
     bad = empty_mask(count)
     try:
         n = np.array(nums, np.int64)
@@ -397,6 +379,17 @@ def numbers(values: list, scale: Fraction = Fraction(1)):
                                 np.full(count, scale.denominator, np.int64))
         bad |= over
     return n, d, known, bad
+
+
+def _ratio(v) -> tuple[int, int]:
+    """(n, d) of one value of a column that holds more than ints, Decimals and Fractions."""
+    if v.__class__ in _EXACT:
+        return (0, 1) if v is None else v.as_integer_ratio()
+    if isinstance(v, float):          # the decimal it shows: 0.1 is 1/10
+        return Fraction(repr(v)).as_integer_ratio()
+    if isinstance(v, Decimal):
+        return v.as_integer_ratio()
+    return 0, 1      # not a number (a bool, a string): read as 0; validation rejects such a record first
 
 
 def reduce_fraction(n, d):
